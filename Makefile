@@ -1,0 +1,83 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# vigil top-level build.
+#
+#   make            vigil.ko, build/vigild, build/vigilctl
+#   make deps       install every Debian package the project needs (idempotent)
+#   make check      deps, build, unit tests, kselftests in a VM, lab scenarios
+#   make demo       deps, build, boot a 3-node lab cluster and show it
+#   make clean
+
+VIGIL_VERSION := $(shell cat VERSION)
+
+# The lab boots Debian's kernel; the module is built against the headers of
+# exactly that kernel. linux-headers-amd64 names it.
+KVER ?= $(shell dpkg-query -W -f='$${Depends}' linux-headers-amd64 2>/dev/null | \
+	  sed -n 's/^linux-headers-\([^ ,]*\).*/\1/p')
+KDIR ?= /usr/src/linux-headers-$(KVER)
+
+B := build
+
+CC ?= cc
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+USER_CFLAGS := -std=gnu11 -O2 -g $(WARN) -D_GNU_SOURCE -isystem uapi \
+	-DVIGIL_VERSION='"$(VIGIL_VERSION)"' $(CFLAGS)
+NL_CFLAGS = $(shell pkg-config --cflags libnl-genl-3.0)
+NL_LIBS = $(shell pkg-config --libs libnl-genl-3.0)
+
+# Sanitizer build for the unit tests.
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all
+
+# Code shared by vigild and vigilctl (netlink client, JSON writer).
+LIB_SRC := $(wildcard tools/libvigil/*.c)
+LIB_HDR := $(wildcard tools/libvigil/*.h) uapi/linux/vigil.h
+TOOLS_SRC := $(wildcard tools/*.c) $(LIB_SRC)
+TOOLS_HDR := $(wildcard tools/*.h) $(LIB_HDR)
+DAEMON_SRC := $(wildcard daemon/*.c) $(LIB_SRC)
+DAEMON_HDR := $(wildcard daemon/*.h) $(LIB_HDR)
+KMOD_SRC := $(wildcard kmod/*.c kmod/*.h) Kbuild uapi/linux/vigil.h VERSION
+
+.PHONY: all module deps check demo clean unit selftests lab-inputs kver
+
+all: module $(B)/vigild $(B)/vigilctl
+
+kver:
+	@test -n "$(KVER)" || { echo "vigil: linux-headers-amd64 is not installed; run 'make deps'" >&2; exit 2; }
+	@test -d "$(KDIR)" || { echo "vigil: kernel headers not found at $(KDIR); run 'make deps'" >&2; exit 2; }
+
+module: vigil.ko
+
+vigil.ko: $(KMOD_SRC) | kver
+	$(MAKE) -C $(KDIR) M=$(CURDIR) VIGIL_VERSION=$(VIGIL_VERSION) modules
+
+$(B)/vigilctl: $(TOOLS_SRC) $(TOOLS_HDR)
+	@mkdir -p $(B)
+	$(CC) $(USER_CFLAGS) -Itools/libvigil $(NL_CFLAGS) -o $@ $(TOOLS_SRC) $(NL_LIBS)
+
+$(B)/vigild: $(DAEMON_SRC) $(DAEMON_HDR)
+	@mkdir -p $(B)
+	$(CC) $(USER_CFLAGS) -Itools/libvigil $(NL_CFLAGS) -o $@ $(DAEMON_SRC) $(NL_LIBS)
+
+deps:
+	@tools/deps.sh
+
+# --- tests -----------------------------------------------------------------
+
+include tests/unit/unit.mk
+include tests/selftests/selftests.mk
+
+# Everything the lab puts into a node's initramfs.
+lab-inputs: all selftests
+
+check: deps
+	@$(MAKE) --no-print-directory all unit selftests
+	@tests/run
+
+demo: deps
+	@$(MAKE) --no-print-directory lab-inputs
+	@tests/lab/demo
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null
+	rm -rf $(B)
