@@ -66,12 +66,13 @@ deps:
 
 include tests/unit/unit.mk
 include tests/selftests/selftests.mk
+include tests/lab/guest/guest.mk
 
 # Everything the lab puts into a node's initramfs.
-lab-inputs: all selftests
+lab-inputs: all selftests lab-agent
 
 check: deps
-	@$(MAKE) --no-print-directory all unit selftests
+	@$(MAKE) --no-print-directory all unit selftests lab-agent
 	@tests/run
 
 demo: deps
@@ -79,5 +80,5 @@ demo: deps
 	@tests/lab/demo
 
 clean:
-	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) VIGIL_VERSION=$(VIGIL_VERSION) clean 2>/dev/null
 	rm -rf $(B)

@@ -13,9 +13,16 @@
 
 static_assert(sizeof(VIGIL_VERSION) <= VIGIL_VERSION_MAX);
 
-static const struct nla_policy vigil_policy[VIGIL_A_MAX + 1] = {
-	[VIGIL_A_VERSION]	= { .type = NLA_NUL_STRING, .len = VIGIL_VERSION_MAX - 1 },
-	[VIGIL_A_PROTOCOL]	= { .type = NLA_U32 },
+#define NO_ATTRS_MSG "status request takes no attributes"
+
+/*
+ * Per-command request policies: what GET_STATUS accepts is exactly what
+ * CTRL_CMD_GETPOLICY advertises (nothing), and the core refuses the rest
+ * with a message and the offending attribute.
+ */
+static const struct nla_policy vigil_status_policy[VIGIL_A_MAX + 1] = {
+	[VIGIL_A_VERSION]	= { .type = NLA_REJECT, .reject_message = NO_ATTRS_MSG },
+	[VIGIL_A_PROTOCOL]	= { .type = NLA_REJECT, .reject_message = NO_ATTRS_MSG },
 };
 
 static struct genl_family vigil_genl_family;
@@ -24,16 +31,6 @@ static int vigil_get_status(struct sk_buff *skb, struct genl_info *info)
 {
 	struct sk_buff *msg;
 	void *hdr;
-	int ret = -EMSGSIZE;
-
-	/* A status request carries no attributes: refuse any, by name. */
-	for (int i = 1; i <= VIGIL_A_MAX; i++) {
-		if (info->attrs[i]) {
-			NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[i],
-					    "status request takes no attributes");
-			return -EINVAL;
-		}
-	}
 
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
@@ -46,22 +43,22 @@ static int vigil_get_status(struct sk_buff *skb, struct genl_info *info)
 
 	if (nla_put_string(msg, VIGIL_A_VERSION, VIGIL_VERSION) ||
 	    nla_put_u32(msg, VIGIL_A_PROTOCOL, VIGIL_PROTOCOL_VERSION))
-		goto err_cancel;
+		goto err_free;
 
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
 
-err_cancel:
-	genlmsg_cancel(msg, hdr);
 err_free:
 	nlmsg_free(msg);
-	return ret;
+	return -EMSGSIZE;
 }
 
 static const struct genl_ops vigil_genl_ops[] = {
 	{
 		.cmd = VIGIL_CMD_GET_STATUS,
 		.doit = vigil_get_status,
+		.policy = vigil_status_policy,
+		.maxattr = VIGIL_A_MAX,
 		.flags = GENL_ADMIN_PERM,
 	},
 };
@@ -72,8 +69,6 @@ static struct genl_family vigil_genl_family __ro_after_init = {
 	.resv_start_op = VIGIL_CMD_GET_STATUS,	/* every command strictly validated */
 	.name = VIGIL_GENL_NAME,
 	.version = VIGIL_GENL_VERSION,
-	.maxattr = VIGIL_A_MAX,
-	.policy = vigil_policy,
 	.module = THIS_MODULE,
 	.netnsok = true,
 };

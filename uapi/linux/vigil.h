@@ -11,12 +11,19 @@
  * family is registered when vigil.ko is loaded; the module can be loaded
  * on demand through the alias "net-pf-16-proto-16-family-vigil".
  *
- * Every command is strictly validated: attributes not listed for a command,
- * attributes of the wrong type or length, and flags outside the documented
- * mask are refused with -EINVAL (or -EOPNOTSUPP for an unknown command), and
- * the refusal carries an extended ACK message (NETLINK_EXT_ACK) that names
- * the offending attribute. Userspace should enable NETLINK_EXT_ACK on its
- * socket and print that message.
+ * Every command is strictly validated, and each command has its own
+ * request policy (CTRL_CMD_GETPOLICY shows it):
+ *  - an attribute the command does not take, of an unknown type, or of the
+ *    wrong type or length: -EINVAL, with an extended ACK message
+ *    (NETLINK_EXT_ACK) and the offending attribute (NLMSGERR_ATTR_OFFS);
+ *  - a non-zero genlmsghdr.reserved, or nlmsg_flags other than REQUEST,
+ *    ACK, ECHO and DUMP: -EINVAL with a message (no attribute);
+ *  - an unknown command, or NLM_F_DUMP on a command that has no dump:
+ *    -EOPNOTSUPP (no message);
+ *  - a command that needs privileges, from a caller without them: -EPERM
+ *    (no message).
+ * Userspace should enable NETLINK_EXT_ACK on its socket and print the
+ * message when there is one.
  *
  * VIGIL_CMD_GET_STATUS
  *   Needs: CAP_NET_ADMIN in the initial user namespace (GENL_ADMIN_PERM);
