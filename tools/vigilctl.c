@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vigilctl: operator CLI for vigil.
+ */
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "opt.h"
+#include "vigilctl.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+struct subcommand {
+	const char *name;
+	const char *args;
+	const char *summary;
+	int (*main)(int argc, char *argv[]);
+};
+
+static int help_main(int argc, char *argv[]);
+static int version_main(int argc, char *argv[]);
+
+static const struct subcommand subcommands[] = {
+	{ "status", "[-j|--json]", "show vigil.ko's version and wire protocol",
+	  status_main },
+	{ "version", "", "print vigilctl's version", version_main },
+	{ "help", "", "show this help", help_main },
+};
+
+void vigilctl_error(const char *what, int err, const char *ackmsg)
+{
+	if (ackmsg && ackmsg[0])
+		fprintf(stderr, "vigilctl: %s: %s (kernel: %s)\n", what,
+			strerror(-err), ackmsg);
+	else
+		fprintf(stderr, "vigilctl: %s: %s\n", what, strerror(-err));
+}
+
+int vigilctl_bad_option(const char *cmd, char *const argv[],
+			const char *optstring)
+{
+	char buf[3];
+
+	fprintf(stderr, "vigilctl: %s: invalid option `%s'\n", cmd,
+		vigil_opt_bad(argv, optstring, buf));
+	fprintf(stderr, "Try 'vigilctl %s --help'.\n", cmd);
+	return VIGILCTL_USAGE;
+}
+
+int vigilctl_bad_argument(const char *cmd, const char *arg)
+{
+	fprintf(stderr, "vigilctl: %s: unexpected argument `%s'\n", cmd, arg);
+	fprintf(stderr, "Try 'vigilctl %s --help'.\n", cmd);
+	return VIGILCTL_USAGE;
+}
+
+static void usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "Usage: vigilctl <command> [<options>]\n\nCommands:\n");
+	for (i = 0; i < ARRAY_SIZE(subcommands); i++) {
+		const struct subcommand *s = &subcommands[i];
+		char head[40];
+
+		snprintf(head, sizeof(head), "%s %s", s->name, s->args);
+		fprintf(f, "  %-24s %s\n", head, s->summary);
+	}
+	fprintf(f, "\nExit status: 0 success, 1 failure, 2 usage error.\n"
+		   "See vigilctl(8).\n");
+}
+
+static int help_main(int argc, char *argv[])
+{
+	if (argc > 1)
+		return vigilctl_bad_argument("help", argv[1]);
+	usage(stdout);
+	return VIGILCTL_OK;
+}
+
+static int version_main(int argc, char *argv[])
+{
+	if (argc > 1)
+		return vigilctl_bad_argument("version", argv[1]);
+	printf("vigilctl %s\n", VIGIL_VERSION);
+	return VIGILCTL_OK;
+}
+
+static const struct subcommand *find_subcommand(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(subcommands); i++) {
+		if (!strcmp(subcommands[i].name, name))
+			return &subcommands[i];
+	}
+	return NULL;
+}
+
+/* Output is only done once it is out of the stdio buffer. */
+static int flush_stdout(void)
+{
+	if (fflush(stdout) == EOF)
+		return -errno;
+	if (ferror(stdout))
+		return -EIO;
+	return 0;
+}
+
+int main(int argc, char *argv[])
+{
+	const struct subcommand *s;
+	int ret, err;
+
+	if (argc < 2) {
+		usage(stderr);
+		return VIGILCTL_USAGE;
+	}
+
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
+		s = find_subcommand("help");
+	else if (!strcmp(argv[1], "--version"))
+		s = find_subcommand("version");
+	else
+		s = find_subcommand(argv[1]);
+
+	if (!s) {
+		fprintf(stderr, "vigilctl: unknown %s `%s'\n",
+			argv[1][0] == '-' ? "option" : "command", argv[1]);
+		fprintf(stderr, "Try 'vigilctl help'.\n");
+		return VIGILCTL_USAGE;
+	}
+
+	ret = s->main(argc - 1, argv + 1);
+	err = flush_stdout();
+	if (err) {
+		vigilctl_error("writing output", err, NULL);
+		return VIGILCTL_FAIL;
+	}
+	return ret;
+}
