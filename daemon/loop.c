@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vigild: the event loop. One epoll set: a signalfd for SIGTERM, SIGINT
+ * and SIGHUP, and the socket that hears generic netlink controller
+ * notifications. Nothing polls and nothing sleeps.
+ */
+
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "vigild.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+enum {
+	EV_SIGNAL,
+	EV_WATCH,
+};
+
+/* What a handler tells the loop. */
+enum {
+	RUN = 0,	/* keep going */
+	STOP = 1,	/* clean exit */
+};
+
+static const char *signame(int sig)
+{
+	switch (sig) {
+	case SIGTERM:
+		return "SIGTERM";
+	case SIGINT:
+		return "SIGINT";
+	case SIGHUP:
+		return "SIGHUP";
+	default:
+		return "signal";
+	}
+}
+
+static int on_signal(struct vigild *d)
+{
+	struct signalfd_siginfo si;
+	ssize_t n;
+
+	n = read(d->sigfd, &si, sizeof(si));
+	if (n < 0) {
+		if (errno == EAGAIN || errno == EINTR)
+			return RUN;
+		vigild_log_error("reading signalfd", -errno, NULL);
+		return -errno;
+	}
+	if (n != sizeof(si)) {
+		vigild_log("reading signalfd: short read (%zd bytes)", n);
+		return -EIO;
+	}
+
+	switch (si.ssi_signo) {
+	case SIGTERM:
+	case SIGINT:
+		vigild_log("%s: exiting", signame(si.ssi_signo));
+		return STOP;
+	case SIGHUP:
+		vigild_log("SIGHUP: nothing to reload yet");
+		return RUN;
+	default:
+		vigild_debug("ignoring signal %u", si.ssi_signo);
+		return RUN;
+	}
+}
+
+/*
+ * Notifications may have been lost or garbled: ask the kernel whether the
+ * family we talk to is still there.
+ */
+static int recheck(struct vigild *d, int why)
+{
+	char ackmsg[VIGIL_NL_ACKMSG_MAX];
+	int ret;
+
+	vigild_log("generic netlink notifications: %s; checking vigil.ko again",
+		   strerror(-why));
+	ret = vigil_nl_recheck(d->nl, ackmsg, sizeof(ackmsg));
+	if (ret == -ENOENT)
+		vigild_log("vigil.ko was unloaded (generic netlink family '%s' is gone); exiting",
+			   VIGIL_GENL_NAME);
+	else if (ret == -ESTALE)
+		vigild_log("vigil.ko was unloaded and loaded again; exiting");
+	else if (ret)
+		vigild_log_error("checking vigil.ko", ret, ackmsg);
+	else
+		vigild_debug("vigil.ko is still loaded");
+	return ret;
+}
+
+static int on_watch(struct vigild *d)
+{
+	int ret;
+
+	ret = vigil_nl_watch_read(d->watch);
+	if (ret > 0) {
+		vigild_log("vigil.ko was unloaded (generic netlink family '%s' removed); exiting",
+			   VIGIL_GENL_NAME);
+		return -ENOENT;
+	}
+	if (ret == -ENOBUFS || ret == -EBADMSG)
+		return recheck(d, ret);
+	if (ret < 0)
+		vigild_log_error("reading generic netlink notifications", ret, NULL);
+	return ret;
+}
+
+static int watch_fd(int epfd, int fd, __u32 what)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = what };
+
+	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
+}
+
+int vigild_loop_init(struct vigild *d)
+{
+	int ret;
+
+	d->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (d->epfd < 0) {
+		ret = -errno;
+		vigild_log_error("epoll_create1", ret, NULL);
+		return ret;
+	}
+	ret = watch_fd(d->epfd, d->sigfd, EV_SIGNAL);
+	if (!ret)
+		ret = watch_fd(d->epfd, vigil_nl_watch_fd(d->watch), EV_WATCH);
+	if (ret)
+		vigild_log_error("epoll_ctl", ret, NULL);
+	return ret;
+}
+
+int vigild_loop_run(struct vigild *d)
+{
+	struct epoll_event ev[4];
+	int n, i, ret;
+
+	vigild_debug("waiting for events");
+	for (;;) {
+		n = epoll_wait(d->epfd, ev, ARRAY_SIZE(ev), -1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			ret = -errno;
+			vigild_log_error("epoll_wait", ret, NULL);
+			return ret;
+		}
+		for (i = 0; i < n; i++) {
+			switch (ev[i].data.u32) {
+			case EV_SIGNAL:
+				ret = on_signal(d);
+				break;
+			case EV_WATCH:
+				ret = on_watch(d);
+				break;
+			default:
+				ret = RUN;
+				break;
+			}
+			if (ret == STOP)
+				return 0;
+			if (ret)
+				return ret;
+		}
+	}
+}

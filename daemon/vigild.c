@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vigild: the vigil daemon. At this stage it checks vigil.ko and waits;
+ * see vigild(8).
+ */
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "opt.h"
+#include "vigild.h"
+
+enum {
+	EXIT_OK = 0,
+	EXIT_FAIL = 1,
+	EXIT_USAGE = 2,
+};
+
+enum {
+	OPT_VERSION = VIGIL_OPT_LONG_ONLY,
+};
+
+static const char optstring[] = "fvh";
+
+static const struct option options[] = {
+	{ "foreground", no_argument, NULL, 'f' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{}
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: vigild [-f] [-v]\n"
+		   "  -f, --foreground  accepted for compatibility; vigild never forks\n"
+		   "  -v, --verbose     log each step and event\n"
+		   "  -h, --help        show this help\n"
+		   "      --version     print the version\n"
+		   "See vigild(8).\n");
+}
+
+/* 0: run; 1: exit at once with *exit_status. */
+static int parse_args(int argc, char *argv[], int *exit_status)
+{
+	char buf[3];
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, optstring, options, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			break;
+		case 'v':
+			vigild_verbose = true;
+			break;
+		case 'h':
+			usage(stdout);
+			*exit_status = EXIT_OK;
+			return 1;
+		case OPT_VERSION:
+			printf("vigild %s\n", VIGIL_VERSION);
+			*exit_status = EXIT_OK;
+			return 1;
+		default:
+			fprintf(stderr, "vigild: invalid option `%s'\n",
+				vigil_opt_bad(argv, optstring, buf));
+			usage(stderr);
+			*exit_status = EXIT_USAGE;
+			return 1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "vigild: unexpected argument `%s'\n", argv[optind]);
+		usage(stderr);
+		*exit_status = EXIT_USAGE;
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * The signals are blocked from the start, so one that arrives while
+ * vigild is still starting waits in the signalfd.
+ */
+static int signals_open(struct vigild *d)
+{
+	sigset_t mask;
+	int ret;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL)) {
+		ret = -errno;
+		vigild_log_error("sigprocmask", ret, NULL);
+		return ret;
+	}
+	d->sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (d->sigfd < 0) {
+		ret = -errno;
+		vigild_log_error("signalfd", ret, NULL);
+		return ret;
+	}
+	return 0;
+}
+
+static void report_nl(const char *what, int err, const char *ackmsg)
+{
+	if (err == -ENOENT)
+		vigild_log("vigil.ko is not loaded (generic netlink family '%s' not found)",
+			   VIGIL_GENL_NAME);
+	else if (err == -EPERM)
+		vigild_log("%s: %s: vigild needs CAP_NET_ADMIN (run it as root)",
+			   what, strerror(EPERM));
+	else
+		vigild_log_error(what, err, ackmsg);
+}
+
+/*
+ * Subscribe to controller notifications before looking at the module: if
+ * it goes away after the status was read, the notification is already on
+ * its way; if it went away before, reading the status fails.
+ */
+static int start(struct vigild *d)
+{
+	char ackmsg[VIGIL_NL_ACKMSG_MAX];
+	int ret;
+
+	ret = signals_open(d);
+	if (ret)
+		return ret;
+
+	ret = vigil_nl_watch_open(&d->watch, ackmsg, sizeof(ackmsg));
+	if (ret) {
+		vigild_log_error("subscribing to generic netlink notifications",
+				 ret, ackmsg);
+		return ret;
+	}
+	vigild_debug("subscribed to generic netlink controller notifications");
+
+	ret = vigil_nl_open(&d->nl, ackmsg, sizeof(ackmsg));
+	if (ret) {
+		report_nl("connecting to vigil.ko", ret, ackmsg);
+		return ret;
+	}
+	ret = vigil_nl_get_status(d->nl, &d->status, ackmsg, sizeof(ackmsg));
+	if (ret) {
+		report_nl("reading vigil.ko status", ret, ackmsg);
+		return ret;
+	}
+	if (d->status.protocol != VIGIL_PROTOCOL_VERSION) {
+		vigild_log("vigil.ko %s speaks wire protocol %u, this vigild speaks %d; refusing to run",
+			   d->status.version, d->status.protocol,
+			   VIGIL_PROTOCOL_VERSION);
+		return -EPROTONOSUPPORT;
+	}
+	fprintf(stderr, "vigild %s: vigil.ko %s, wire protocol %u\n",
+		VIGIL_VERSION, d->status.version, d->status.protocol);
+
+	return vigild_loop_init(d);
+}
+
+static void stop(struct vigild *d)
+{
+	if (d->epfd >= 0)
+		close(d->epfd);
+	vigil_nl_close(d->nl);
+	vigil_nl_watch_close(d->watch);
+	if (d->sigfd >= 0)
+		close(d->sigfd);
+}
+
+int main(int argc, char *argv[])
+{
+	struct vigild d = { .sigfd = -1, .epfd = -1 };
+	int status, ret;
+
+	if (parse_args(argc, argv, &status))
+		return status;
+
+	ret = start(&d);
+	if (!ret)
+		ret = vigild_loop_run(&d);
+	stop(&d);
+	return ret ? EXIT_FAIL : EXIT_OK;
+}
