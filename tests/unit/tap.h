@@ -130,9 +130,13 @@ static inline int tap_done(void)
 	return tap_failed ? 1 : 0;
 }
 
+/*
+ * One skipped result rather than "1..0 # SKIP": tests/run counts a binary
+ * that reports no result at all as a failure.
+ */
 static inline int tap_skip_all(const char *reason)
 {
-	printf("1..0 # SKIP %s\n", reason);
+	printf("ok 1 - all tests # SKIP %s\n1..1\n", reason);
 	fflush(stdout);
 	return 0;
 }
