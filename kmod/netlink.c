@@ -69,6 +69,7 @@ static struct genl_family vigil_genl_family __ro_after_init = {
 	.resv_start_op = VIGIL_CMD_GET_STATUS,	/* every command strictly validated */
 	.name = VIGIL_GENL_NAME,
 	.version = VIGIL_GENL_VERSION,
+	.maxattr = VIGIL_A_MAX,		/* what CTRL_ATTR_MAXATTR advertises */
 	.module = THIS_MODULE,
 	.netnsok = true,
 };

@@ -23,6 +23,7 @@ makedumpfile
 iproute2
 nftables
 util-linux
+dash
 cpio
 kmod
 xz-utils

@@ -6,7 +6,8 @@
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/unit/%,$(UNIT_SRC))
 
-$(B)/unit/%: tests/unit/%.c tests/unit/tap.h $(LIB_HDR) $(LIB_SRC)
+$(B)/unit/%: tests/unit/%.c tests/unit/tap.h $(LIB_HDR) $(LIB_SRC) \
+		$(wildcard daemon/*.c daemon/*.h tools/*.c tools/*.h)
 	@mkdir -p $(B)/unit
 	$(CC) $(USER_CFLAGS) -Wno-missing-prototypes $(SAN_FLAGS) -O1 \
 		-Itools/libvigil -Itests/unit $(NL_CFLAGS) -o $@ $< $(NL_LIBS)

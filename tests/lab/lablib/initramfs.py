@@ -22,11 +22,15 @@ GUEST_MODULES = [
     "sch_netem", "ifb", "act_mirred", "cls_u32",
 ]
 
-# Host binaries copied with their libraries: (source, destination in guest).
+# Debian binaries copied with their libraries: (path in guest, host path).
+# dash is /bin/sh: busybox's own shell runs its applets in preference to
+# any binary in PATH, which would silently replace iproute2's ip and tc
+# (that the lab needs for 'nodad' and netem) with busybox's smaller ones.
 HOST_BINARIES = [
+    ("/bin/sh", "/bin/dash"),
+    ("/sbin/ip", "/usr/bin/ip"),
     ("/usr/sbin/tc", "/usr/sbin/tc"),
-    ("/usr/bin/ip", "/sbin/ip"),
-    ("/sbin/kexec", "/usr/sbin/kexec"),
+    ("/usr/sbin/kexec", "/usr/sbin/kexec"),
 ]
 
 
