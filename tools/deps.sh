@@ -28,6 +28,7 @@ cpio
 kmod
 xz-utils
 python3
+iputils-ping
 "
 
 install_missing() {

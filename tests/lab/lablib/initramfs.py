@@ -19,7 +19,7 @@ from . import paths
 # added from modules.dep and everything is loaded in dependency order.
 GUEST_MODULES = [
     "virtio_pci", "virtio_net", "virtio_console", "virtio_blk",
-    "sch_netem", "ifb", "act_mirred", "cls_u32",
+    "sch_netem", "sch_ingress", "ifb", "act_mirred", "cls_u32",
 ]
 
 # Debian binaries copied with their libraries: (path in guest, host path).
@@ -179,9 +179,12 @@ def build(kver, out, log=print):
 
     applets = subprocess.run(["/bin/busybox", "--list-full"], capture_output=True,
                              text=True, check=True).stdout.split()
+    # No busybox applet may shadow a Debian binary of the same name
+    # anywhere in PATH.
+    shipped = {os.path.basename(g) for g, _ in HOST_BINARIES}
     for applet in applets:
         dst = os.path.join(root, applet)
-        if os.path.lexists(dst):
+        if os.path.lexists(dst) or os.path.basename(applet) in shipped:
             continue
         os.makedirs(os.path.dirname(dst), exist_ok=True)
         os.symlink("/bin/busybox", dst)

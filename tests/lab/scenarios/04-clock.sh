@@ -9,7 +9,7 @@
 GAP=8
 
 # Guest uptime (CLOCK_BOOTTIME, 10 ms resolution) and host monotonic time.
-guest_now() { on "$1" cut -d' ' -f1 /proc/uptime; }
+guest_now() { on "$1" cat /proc/uptime | cut -d' ' -f1; }
 host_now() { python3 -c 'import time; print(time.monotonic())'; }
 
 # measure NODE pause|suspend: print "host_delta guest_delta"
