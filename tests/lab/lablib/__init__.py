@@ -1,0 +1,2 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Python helpers for the vigil QEMU lab (tests/lab/lab)."""
