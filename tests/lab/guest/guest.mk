@@ -13,3 +13,10 @@ $(B)/lab/vigil-agent: $(AGENT_SRC)
 
 .PHONY: lab-agent
 lab-agent: $(B)/lab/vigil-agent
+
+# The rogue node's frame capture/replay/forgery tool (lab scenarios only).
+$(B)/lab/vigil-rogue: tests/lab/guest/vigil-rogue.c
+	@mkdir -p $(B)/lab
+	$(CC) -std=gnu11 -static -O2 $(WARN) -D_GNU_SOURCE -o $@ $<
+
+lab-agent: $(B)/lab/vigil-rogue

@@ -116,6 +116,7 @@ def inputs(kver):
         ("/usr/sbin/vigild", os.path.join(build, "vigild")),
         ("/usr/sbin/vigilctl", os.path.join(build, "vigilctl")),
         ("/usr/sbin/vigil-agent", os.path.join(build, "lab", "vigil-agent")),
+        ("/usr/sbin/vigil-rogue", os.path.join(build, "lab", "vigil-rogue")),
     ]
     seldir = os.path.join(build, "selftests")
     if os.path.isdir(seldir):
