@@ -20,6 +20,7 @@ from . import paths
 GUEST_MODULES = [
     "virtio_pci", "virtio_net", "virtio_console", "virtio_blk",
     "sch_netem", "sch_ingress", "ifb", "act_mirred", "cls_u32",
+    "bridge", "veth",
 ]
 
 # Debian binaries copied with their libraries: (path in guest, host path).
