@@ -36,7 +36,7 @@ TOOLS_SRC := $(wildcard tools/*.c) $(LIB_SRC)
 TOOLS_HDR := $(wildcard tools/*.h) $(LIB_HDR)
 DAEMON_SRC := $(wildcard daemon/*.c) $(LIB_SRC)
 DAEMON_HDR := $(wildcard daemon/*.h) $(LIB_HDR)
-KMOD_SRC := $(wildcard kmod/*.c kmod/*.h) Kbuild uapi/linux/vigil.h VERSION
+KMOD_SRC := $(wildcard kmod/*.c kmod/*.h kmod/core/*.c kmod/core/*.h) Kbuild uapi/linux/vigil.h VERSION
 
 .PHONY: all module deps check demo clean unit selftests lab-inputs kver
 
