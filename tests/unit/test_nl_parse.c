@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "config.c"
 #include "nl.c"
 #include "tap.h"
 
@@ -31,7 +32,10 @@ static struct nl_msg *status_msg(void)
 	return genl_msg(FAKE_FAMILY, VIGIL_CMD_GET_STATUS);
 }
 
-static const struct vigil_status sentinel = { "sentinel", 0xdeadbeef };
+static const struct vigil_status sentinel = {
+	.version = "sentinel",
+	.protocol = 0xdeadbeef,
+};
 
 /* Parse msg; the status is left alone on failure. */
 static int parse(struct nl_msg *msg, struct vigil_status *st)

@@ -8,11 +8,13 @@
  */
 
 #include <errno.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <net/if.h>
 
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
@@ -42,6 +44,17 @@ struct vigil_nl {
 	int family;
 };
 
+struct vigil_nl_events {
+	struct nl_sock *sk;
+	struct nl_cb *cb;
+	int family;
+	/* Set for the duration of one vigil_nl_events_read(). */
+	int (*fn)(const struct vigil_nl_event *ev, void *arg);
+	void *arg;
+	int count;
+	int err;
+};
+
 struct vigil_nl_watch {
 	struct nl_sock *sk;
 	struct nl_cb *cb;
@@ -57,6 +70,7 @@ struct vigil_nl_watch {
 struct xact {
 	int type;		/* nlmsg_type the reply must carry */
 	bool need_reply;
+	bool dump;		/* many replies, ended by NLMSG_DONE */
 	int (*parse)(struct nlmsghdr *nlh, void *arg);
 	void *arg;
 	char *ackmsg;
@@ -79,11 +93,72 @@ struct family {
  * terminating NUL and maxlen counts it. (libnl's NLA_NUL_STRING checks
  * nothing at all.) Integers get an exact length.
  */
+#define EXACT(t, size) { .type = (t), .minlen = (size), .maxlen = (size) }
+#define U8 EXACT(NLA_U8, sizeof(__u8))
+#define U16 EXACT(NLA_U16, sizeof(__u16))
+#define U32 EXACT(NLA_U32, sizeof(__u32))
+#define U64 EXACT(NLA_U64, sizeof(__u64))
+#define STRING(max) { .type = NLA_STRING, .maxlen = (max) }
+#define NESTED { .type = NLA_NESTED }
+
+/* The top-level attributes of every reply and event of the family. */
 static const struct nla_policy status_policy[VIGIL_A_MAX + 1] = {
-	[VIGIL_A_VERSION]	= { .type = NLA_STRING, .maxlen = VIGIL_VERSION_MAX },
-	[VIGIL_A_PROTOCOL]	= { .type = NLA_U32, .minlen = sizeof(__u32),
-				    .maxlen = sizeof(__u32) },
+	[VIGIL_A_VERSION]	= STRING(VIGIL_VERSION_MAX),
+	[VIGIL_A_PROTOCOL]	= U32,
+	[VIGIL_A_CONFIGURED]	= U8,
+	[VIGIL_A_CLUSTER_ID]	= U32,
+	[VIGIL_A_NODE_ID]	= U16,
+	[VIGIL_A_NODE_NAME]	= STRING(VIGIL_NAME_MAX),
+	[VIGIL_A_INCARNATION]	= U64,
+	[VIGIL_A_TIMEOUT_MS]	= U32,
+	[VIGIL_A_INTERVAL_MS]	= U32,
+	[VIGIL_A_QUORATE]	= U8,
+	[VIGIL_A_GENERATION]	= U64,
+	[VIGIL_A_VOTES]		= U32,
+	[VIGIL_A_EXPECTED_VOTES] = U32,
+	[VIGIL_A_QUORUM_VOTES]	= U32,
+	[VIGIL_A_WITNESS_VOTES]	= U32,
+	[VIGIL_A_WITNESS_MS]	= U32,
+	[VIGIL_A_FLAGS]		= U32,
+	[VIGIL_A_LINKS]		= NESTED,
+	[VIGIL_A_PEER]		= NESTED,
+	[VIGIL_A_EVENT]		= U32,
+	[VIGIL_A_EVENT_PEER]	= U16,
+	[VIGIL_A_EVENT_LINK]	= U8,
+	[VIGIL_A_EVENT_INCARNATION] = U64,
 };
+
+static const struct nla_policy link_policy[VIGIL_LINK_A_MAX + 1] = {
+	[VIGIL_LINK_A_INDEX]	= U8,
+	[VIGIL_LINK_A_NAME]	= STRING(VIGIL_NAME_MAX),
+	[VIGIL_LINK_A_TYPE]	= U8,
+	[VIGIL_LINK_A_IFNAME]	= STRING(IFNAMSIZ),
+	[VIGIL_LINK_A_IFINDEX]	= U32,
+	[VIGIL_LINK_A_ETHERTYPE] = U16,
+	[VIGIL_LINK_A_PORT]	= U16,
+	[VIGIL_LINK_A_FAMILY]	= U8,
+	[VIGIL_LINK_A_UP]	= U8,
+	[VIGIL_LINK_A_LAST_SEEN_MS] = U32,
+	[VIGIL_LINK_A_RTT_US]	= U32,
+	[VIGIL_LINK_A_COUNTERS]	= NESTED,
+};
+
+static const struct nla_policy peer_policy[VIGIL_PEER_A_MAX + 1] = {
+	[VIGIL_PEER_A_ID]	= U16,
+	[VIGIL_PEER_A_NAME]	= STRING(VIGIL_NAME_MAX),
+	[VIGIL_PEER_A_VOTES]	= U32,
+	[VIGIL_PEER_A_STATE]	= U8,
+	[VIGIL_PEER_A_INCARNATION] = U64,
+	[VIGIL_PEER_A_LAST_SEEN_MS] = U32,
+	[VIGIL_PEER_A_QUORATE]	= U8,
+	[VIGIL_PEER_A_GENERATION] = U64,
+	[VIGIL_PEER_A_MEMBERS]	= EXACT(NLA_UNSPEC, VIGIL_MEMBERS_BYTES),
+	[VIGIL_PEER_A_PAYLOAD]	= { .type = NLA_UNSPEC, .maxlen = VIGIL_PAYLOAD_MAX },
+	[VIGIL_PEER_A_LINKS]	= NESTED,
+};
+
+/* Filled in at first use: every known counter is a u64. */
+static struct nla_policy counter_policy[VIGIL_CNT_MAX + 1];
 
 static const struct nla_policy ctrl_policy[CTRL_ATTR_MAX + 1] = {
 	[CTRL_ATTR_FAMILY_ID]	= { .type = NLA_U16, .minlen = sizeof(__u16),
@@ -101,6 +176,8 @@ static const struct nla_policy mcast_grp_policy[CTRL_ATTR_MCAST_GRP_MAX + 1] = {
 static const struct nla_policy ackmsg_policy[NLMSGERR_ATTR_MAX + 1] = {
 	[NLMSGERR_ATTR_MSG]	= { .type = NLA_STRING },
 };
+
+static int watch_seq(struct nl_msg *msg, void *arg);
 
 static void ackmsg_clear(char *buf, size_t len)
 {
@@ -209,10 +286,128 @@ int vigil_nl_parse_ackmsg(struct nlmsghdr *nlh, char *buf, size_t len)
 	return 0;
 }
 
+static void counter_policy_init(void)
+{
+	unsigned int i;
+
+	for (i = 1; i <= VIGIL_CNT_MAX; i++)
+		counter_policy[i] = (struct nla_policy)U64;
+}
+
+static int parse_counters(struct nlattr *nest, __u64 *counters)
+{
+	struct nlattr *tb[VIGIL_CNT_MAX + 1];
+	unsigned int i;
+
+	counter_policy_init();
+	if (parse_attrs(tb, VIGIL_CNT_MAX, nla_data(nest), nla_len(nest),
+			counter_policy))
+		return -EBADMSG;
+	for (i = 1; i <= VIGIL_CNT_MAX; i++)
+		counters[i] = tb[i] ? nla_get_u64(tb[i]) : 0;
+	return 0;
+}
+
+/* One element of a VIGIL_A_LINKS or VIGIL_PEER_A_LINKS list. */
+static int parse_link(struct nlattr *elem, struct vigil_link_status *l)
+{
+	struct nlattr *tb[VIGIL_LINK_A_MAX + 1];
+
+	if (parse_attrs(tb, VIGIL_LINK_A_MAX, nla_data(elem), nla_len(elem),
+			link_policy))
+		return -EBADMSG;
+	if (!tb[VIGIL_LINK_A_INDEX] || !tb[VIGIL_LINK_A_NAME])
+		return -EBADMSG;
+
+	memset(l, 0, sizeof(*l));
+	l->index = nla_get_u8(tb[VIGIL_LINK_A_INDEX]);
+	nla_strlcpy(l->name, tb[VIGIL_LINK_A_NAME], sizeof(l->name));
+	if (tb[VIGIL_LINK_A_TYPE])
+		l->type = nla_get_u8(tb[VIGIL_LINK_A_TYPE]);
+	if (tb[VIGIL_LINK_A_IFINDEX])
+		l->ifindex = nla_get_u32(tb[VIGIL_LINK_A_IFINDEX]);
+	if (tb[VIGIL_LINK_A_UP])
+		l->up = nla_get_u8(tb[VIGIL_LINK_A_UP]) != 0;
+	if (tb[VIGIL_LINK_A_LAST_SEEN_MS]) {
+		l->has_last_seen = true;
+		l->last_seen_ms = nla_get_u32(tb[VIGIL_LINK_A_LAST_SEEN_MS]);
+	}
+	if (tb[VIGIL_LINK_A_RTT_US]) {
+		l->has_rtt = true;
+		l->rtt_us = nla_get_u32(tb[VIGIL_LINK_A_RTT_US]);
+	}
+	if (tb[VIGIL_LINK_A_COUNTERS]) {
+		l->has_counters = true;
+		return parse_counters(tb[VIGIL_LINK_A_COUNTERS], l->counters);
+	}
+	return 0;
+}
+
+/* A list of at most VIGIL_LINKS_MAX links; element types are ignored. */
+static int parse_links(struct nlattr *list, struct vigil_link_status *links,
+		       unsigned int *n)
+{
+	struct nlattr *elem;
+	int rem, ret;
+
+	*n = 0;
+	nla_for_each_nested(elem, list, rem) {
+		if (*n == VIGIL_LINKS_MAX)
+			return -EBADMSG;
+		ret = parse_link(elem, &links[*n]);
+		if (ret)
+			return ret;
+		(*n)++;
+	}
+	return rem > 0 ? -EBADMSG : 0;
+}
+
+static __u32 get_u32_or0(struct nlattr *nla)
+{
+	return nla ? nla_get_u32(nla) : 0;
+}
+
+/* The attributes of a configured instance; tmp is zeroed. */
+static int parse_status_config(struct nlattr *tb[], struct vigil_status *tmp)
+{
+	static const int required[] = {
+		VIGIL_A_CLUSTER_ID, VIGIL_A_NODE_ID, VIGIL_A_NODE_NAME,
+		VIGIL_A_TIMEOUT_MS, VIGIL_A_QUORATE, VIGIL_A_GENERATION,
+		VIGIL_A_VOTES, VIGIL_A_EXPECTED_VOTES, VIGIL_A_QUORUM_VOTES,
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
+		if (!tb[required[i]])
+			return -EBADMSG;
+	}
+	tmp->configured = true;
+	tmp->cluster_id = nla_get_u32(tb[VIGIL_A_CLUSTER_ID]);
+	tmp->node_id = nla_get_u16(tb[VIGIL_A_NODE_ID]);
+	nla_strlcpy(tmp->node_name, tb[VIGIL_A_NODE_NAME],
+		    sizeof(tmp->node_name));
+	if (tb[VIGIL_A_INCARNATION])
+		tmp->incarnation = nla_get_u64(tb[VIGIL_A_INCARNATION]);
+	tmp->timeout_ms = nla_get_u32(tb[VIGIL_A_TIMEOUT_MS]);
+	tmp->interval_ms = get_u32_or0(tb[VIGIL_A_INTERVAL_MS]);
+	tmp->quorate = nla_get_u8(tb[VIGIL_A_QUORATE]) != 0;
+	tmp->generation = nla_get_u64(tb[VIGIL_A_GENERATION]);
+	tmp->votes = nla_get_u32(tb[VIGIL_A_VOTES]);
+	tmp->expected_votes = nla_get_u32(tb[VIGIL_A_EXPECTED_VOTES]);
+	tmp->quorum_votes = nla_get_u32(tb[VIGIL_A_QUORUM_VOTES]);
+	tmp->witness_votes = get_u32_or0(tb[VIGIL_A_WITNESS_VOTES]);
+	tmp->witness_ms = get_u32_or0(tb[VIGIL_A_WITNESS_MS]);
+	tmp->flags = get_u32_or0(tb[VIGIL_A_FLAGS]);
+	if (tb[VIGIL_A_LINKS])
+		return parse_links(tb[VIGIL_A_LINKS], tmp->links,
+				   &tmp->n_links);
+	return 0;
+}
+
 int vigil_nl_parse_status(struct nlmsghdr *nlh, struct vigil_status *st)
 {
 	struct nlattr *tb[VIGIL_A_MAX + 1];
-	struct vigil_status tmp = {};
+	struct vigil_status *tmp;
 	int ret;
 
 	ret = parse_genl(nlh, VIGIL_CMD_GET_STATUS, tb, VIGIL_A_MAX,
@@ -222,14 +417,183 @@ int vigil_nl_parse_status(struct nlmsghdr *nlh, struct vigil_status *st)
 	if (!tb[VIGIL_A_VERSION] || !tb[VIGIL_A_PROTOCOL])
 		return -EBADMSG;
 
+	tmp = calloc(1, sizeof(*tmp));
+	if (!tmp)
+		return -ENOMEM;
 	/* The policy guarantees the NUL within VIGIL_VERSION_MAX bytes. */
-	nla_strlcpy(tmp.version, tb[VIGIL_A_VERSION], sizeof(tmp.version));
-	if (!tmp.version[0])
-		return -EBADMSG;
-	tmp.protocol = nla_get_u32(tb[VIGIL_A_PROTOCOL]);
+	nla_strlcpy(tmp->version, tb[VIGIL_A_VERSION], sizeof(tmp->version));
+	tmp->protocol = nla_get_u32(tb[VIGIL_A_PROTOCOL]);
+	ret = tmp->version[0] ? 0 : -EBADMSG;
+	if (!ret && tb[VIGIL_A_CONFIGURED] && nla_get_u8(tb[VIGIL_A_CONFIGURED]))
+		ret = parse_status_config(tb, tmp);
 
-	*st = tmp;
+	if (!ret)
+		*st = *tmp;
+	free(tmp);
+	return ret;
+}
+
+static int parse_peer_attrs(struct nlattr *nest, struct vigil_peer *p)
+{
+	struct nlattr *tb[VIGIL_PEER_A_MAX + 1];
+
+	if (parse_attrs(tb, VIGIL_PEER_A_MAX, nla_data(nest), nla_len(nest),
+			peer_policy))
+		return -EBADMSG;
+	if (!tb[VIGIL_PEER_A_ID] || !tb[VIGIL_PEER_A_NAME] ||
+	    !tb[VIGIL_PEER_A_STATE])
+		return -EBADMSG;
+
+	p->id = nla_get_u16(tb[VIGIL_PEER_A_ID]);
+	nla_strlcpy(p->name, tb[VIGIL_PEER_A_NAME], sizeof(p->name));
+	p->votes = get_u32_or0(tb[VIGIL_PEER_A_VOTES]);
+	p->state = nla_get_u8(tb[VIGIL_PEER_A_STATE]);
+	if (tb[VIGIL_PEER_A_INCARNATION])
+		p->incarnation = nla_get_u64(tb[VIGIL_PEER_A_INCARNATION]);
+	if (tb[VIGIL_PEER_A_LAST_SEEN_MS]) {
+		p->has_last_seen = true;
+		p->last_seen_ms = nla_get_u32(tb[VIGIL_PEER_A_LAST_SEEN_MS]);
+	}
+	if (tb[VIGIL_PEER_A_QUORATE])
+		p->quorate = nla_get_u8(tb[VIGIL_PEER_A_QUORATE]) != 0;
+	if (tb[VIGIL_PEER_A_GENERATION])
+		p->generation = nla_get_u64(tb[VIGIL_PEER_A_GENERATION]);
+	if (tb[VIGIL_PEER_A_MEMBERS]) {
+		p->has_members = true;
+		memcpy(p->members, nla_data(tb[VIGIL_PEER_A_MEMBERS]),
+		       VIGIL_MEMBERS_BYTES);
+	}
+	if (tb[VIGIL_PEER_A_PAYLOAD]) {
+		p->has_payload = true;
+		p->payload_len = nla_len(tb[VIGIL_PEER_A_PAYLOAD]);
+		memcpy(p->payload, nla_data(tb[VIGIL_PEER_A_PAYLOAD]),
+		       p->payload_len);
+	}
+	if (tb[VIGIL_PEER_A_LINKS])
+		return parse_links(tb[VIGIL_PEER_A_LINKS], p->links,
+				   &p->n_links);
 	return 0;
+}
+
+int vigil_nl_parse_peer(struct nlmsghdr *nlh, struct vigil_peer *peer,
+			__u64 *generation)
+{
+	struct nlattr *tb[VIGIL_A_MAX + 1];
+	struct vigil_peer *tmp;
+	int ret;
+
+	ret = parse_genl(nlh, VIGIL_CMD_GET_PEERS, tb, VIGIL_A_MAX,
+			 status_policy);
+	if (ret)
+		return ret;
+	if (!tb[VIGIL_A_GENERATION] || !tb[VIGIL_A_PEER])
+		return -EBADMSG;
+
+	tmp = calloc(1, sizeof(*tmp));
+	if (!tmp)
+		return -ENOMEM;
+	ret = parse_peer_attrs(tb[VIGIL_A_PEER], tmp);
+	if (!ret) {
+		*peer = *tmp;
+		*generation = nla_get_u64(tb[VIGIL_A_GENERATION]);
+	}
+	free(tmp);
+	return ret;
+}
+
+int vigil_nl_parse_event(struct nlmsghdr *nlh, struct vigil_nl_event *ev)
+{
+	struct nlattr *tb[VIGIL_A_MAX + 1];
+	struct vigil_nl_event tmp = {};
+	int ret;
+
+	ret = parse_genl(nlh, VIGIL_CMD_EVENT, tb, VIGIL_A_MAX, status_policy);
+	if (ret)
+		return ret;
+	if (!tb[VIGIL_A_EVENT] || !tb[VIGIL_A_GENERATION] ||
+	    !tb[VIGIL_A_QUORATE])
+		return -EBADMSG;
+
+	tmp.type = nla_get_u32(tb[VIGIL_A_EVENT]);
+	tmp.generation = nla_get_u64(tb[VIGIL_A_GENERATION]);
+	tmp.quorate = nla_get_u8(tb[VIGIL_A_QUORATE]) != 0;
+	if (tb[VIGIL_A_EVENT_PEER]) {
+		tmp.has_peer = true;
+		tmp.peer = nla_get_u16(tb[VIGIL_A_EVENT_PEER]);
+	}
+	if (tb[VIGIL_A_EVENT_LINK]) {
+		tmp.has_link = true;
+		tmp.link = nla_get_u8(tb[VIGIL_A_EVENT_LINK]);
+	}
+	if (tb[VIGIL_A_EVENT_INCARNATION]) {
+		tmp.has_incarnation = true;
+		tmp.incarnation = nla_get_u64(tb[VIGIL_A_EVENT_INCARNATION]);
+	}
+	*ev = tmp;
+	return 0;
+}
+
+const char *vigil_event_name(__u32 type)
+{
+	static const char *const names[] = {
+		[VIGIL_EV_PEER_UP]		= "peer-up",
+		[VIGIL_EV_PEER_DOWN]		= "peer-down",
+		[VIGIL_EV_PEER_RESTARTED]	= "peer-restarted",
+		[VIGIL_EV_PEER_LEFT]		= "peer-left",
+		[VIGIL_EV_LINK_UP]		= "link-up",
+		[VIGIL_EV_LINK_DOWN]		= "link-down",
+		[VIGIL_EV_QUORUM_GAINED]	= "quorum-gained",
+		[VIGIL_EV_QUORUM_LOST]		= "quorum-lost",
+		[VIGIL_EV_PAYLOAD_CHANGED]	= "payload-changed",
+		[VIGIL_EV_CONFIG_CHANGED]	= "config-changed",
+	};
+
+	return type < sizeof(names) / sizeof(names[0]) ? names[type] : NULL;
+}
+
+const char *vigil_peer_state_name(__u8 state)
+{
+	static const char *const names[] = {
+		[VIGIL_PEER_UNKNOWN]	= "unknown",
+		[VIGIL_PEER_UP]		= "up",
+		[VIGIL_PEER_DOWN]	= "down",
+		[VIGIL_PEER_LEFT]	= "left",
+	};
+
+	return state < sizeof(names) / sizeof(names[0]) ? names[state] : NULL;
+}
+
+const char *vigil_counter_name(unsigned int counter)
+{
+	static const char *const names[] = {
+		[VIGIL_CNT_TX]			= "tx",
+		[VIGIL_CNT_TX_ERRORS]		= "tx_errors",
+		[VIGIL_CNT_RX]			= "rx",
+		[VIGIL_CNT_RX_LOST]		= "rx_lost",
+		[VIGIL_CNT_RX_BAD_LENGTH]	= "rx_bad_length",
+		[VIGIL_CNT_RX_BAD_MAGIC]	= "rx_bad_magic",
+		[VIGIL_CNT_RX_BAD_VERSION]	= "rx_bad_version",
+		[VIGIL_CNT_RX_BAD_CLUSTER]	= "rx_bad_cluster",
+		[VIGIL_CNT_RX_BAD_NODE]		= "rx_bad_node",
+		[VIGIL_CNT_RX_BAD_KEY]		= "rx_bad_key",
+		[VIGIL_CNT_RX_BAD_MAC]		= "rx_bad_mac",
+		[VIGIL_CNT_RX_BAD_LINK]		= "rx_bad_link",
+		[VIGIL_CNT_RX_REPLAY]		= "rx_replay",
+	};
+
+	return counter < sizeof(names) / sizeof(names[0]) ? names[counter] : NULL;
+}
+
+const char *vigil_link_type_name(__u8 type)
+{
+	switch (type) {
+	case VIGIL_LINK_L2:
+		return "l2";
+	case VIGIL_LINK_UDP:
+		return "udp";
+	default:
+		return NULL;
+	}
 }
 
 int vigil_nl_parse_ctrl_event(struct nlmsghdr *nlh, const char *name)
@@ -306,11 +670,15 @@ static int xact_valid(struct nl_msg *msg, void *arg)
 
 	if (x->err)
 		return NL_OK;
-	if (nlh->nlmsg_type != x->type || x->replied) {
+	if (nlh->nlmsg_type != x->type || (x->replied && !x->dump)) {
 		x->err = -EBADMSG;
 		return NL_OK;
 	}
 	x->replied = true;
+	if (!x->parse) {
+		x->err = -EBADMSG;	/* the command has no reply */
+		return NL_OK;
+	}
 	ret = x->parse(nlh, x->arg);
 	if (ret)
 		x->err = ret;
@@ -323,6 +691,38 @@ static int xact_ack(struct nl_msg *msg, void *arg)
 
 	(void)msg;
 	x->done = true;
+	return NL_STOP;
+}
+
+/*
+ * The NLMSG_DONE that ends a dump carries the dump's error as an int, and
+ * the extended ACK TLVs after it if it failed.
+ */
+static int xact_finish(struct nl_msg *msg, void *arg)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
+	struct xact *x = arg;
+	int err;
+
+	x->done = true;
+	if (!x->dump) {
+		x->err = x->err ? x->err : -EBADMSG;
+		return NL_STOP;
+	}
+	if (nlmsg_datalen(nlh) < (int)sizeof(err))
+		return NL_STOP;
+	memcpy(&err, nlmsg_data(nlh), sizeof(err));
+	if (err >= 0)
+		return NL_STOP;
+	if (!x->err)
+		x->err = err >= -4095 ? err : -EPROTO;
+	if ((nlh->nlmsg_flags & NLM_F_ACK_TLVS) &&
+	    !parse_attrs(tb, NLMSGERR_ATTR_MAX,
+			 nlmsg_attrdata(nlh, sizeof(err)),
+			 nlmsg_attrlen(nlh, sizeof(err)), ackmsg_policy) &&
+	    tb[NLMSGERR_ATTR_MSG] && x->ackmsg && x->ackmsg_len)
+		nla_strlcpy(x->ackmsg, tb[NLMSGERR_ATTR_MSG], x->ackmsg_len);
 	return NL_STOP;
 }
 
@@ -352,6 +752,7 @@ static int transact(struct nl_sock *sk, struct nl_msg *msg, struct xact *x)
 		return -ENOMEM;
 	if (nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, xact_valid, x) < 0 ||
 	    nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, xact_ack, x) < 0 ||
+	    nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, xact_finish, x) < 0 ||
 	    nl_cb_err(cb, NL_CB_CUSTOM, xact_error, x) < 0) {
 		ret = -EINVAL;
 		goto out;
@@ -525,6 +926,260 @@ int vigil_nl_get_status(struct vigil_nl *nl, struct vigil_status *st,
 out:
 	nlmsg_free(msg);
 	return ret;
+}
+
+/* A request to the vigil family; parse and arg as in struct xact. */
+static int vigil_request(struct vigil_nl *nl, struct nl_msg *msg,
+			 bool dump, int (*parse)(struct nlmsghdr *, void *),
+			 void *arg, char *ackmsg, size_t ackmsg_len)
+{
+	struct xact x = {
+		.type = nl->family,
+		.need_reply = parse != NULL && !dump,
+		.dump = dump,
+		.parse = parse,
+		.arg = arg,
+		.ackmsg = ackmsg,
+		.ackmsg_len = ackmsg_len,
+	};
+
+	return transact(nl->sk, msg, &x);
+}
+
+/* A message for cmd with room for size bytes of attributes. */
+static struct nl_msg *vigil_msg(struct vigil_nl *nl, __u8 cmd, int flags,
+				size_t size)
+{
+	struct nl_msg *msg;
+
+	msg = nlmsg_alloc_size(NLMSG_SPACE(GENL_HDRLEN) + size);
+	if (!msg)
+		return NULL;
+	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, nl->family, 0, flags,
+			 cmd, VIGIL_GENL_VERSION)) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+struct peers_dump {
+	struct vigil_peers *peers;
+	bool raced;
+};
+
+static int parse_peers(struct nlmsghdr *nlh, void *arg)
+{
+	struct peers_dump *d = arg;
+	struct vigil_peers *p = d->peers;
+	__u64 generation;
+	int ret;
+
+	/* One message per configured node but this one, at most. */
+	if (p->n == VIGIL_NODES_MAX - 1)
+		return -EBADMSG;
+	ret = vigil_nl_parse_peer(nlh, &p->peers[p->n], &generation);
+	if (ret)
+		return ret;
+	if (p->n && generation != p->generation)
+		d->raced = true;
+	p->generation = generation;
+	p->n++;
+	return 0;
+}
+
+int vigil_nl_get_peers(struct vigil_nl *nl, struct vigil_peers *peers,
+		       char *ackmsg, size_t ackmsg_len)
+{
+	struct peers_dump d = { .peers = peers };
+	struct nl_msg *msg;
+	int ret;
+
+	ackmsg_clear(ackmsg, ackmsg_len);
+	peers->n = 0;
+	peers->generation = 0;
+	msg = vigil_msg(nl, VIGIL_CMD_GET_PEERS, NLM_F_DUMP, 0);
+	if (!msg)
+		return -ENOMEM;
+	ret = vigil_request(nl, msg, true, parse_peers, &d, ackmsg,
+			    ackmsg_len);
+	nlmsg_free(msg);
+	if (!ret && d.raced)
+		ret = -EAGAIN;
+	if (ret)
+		peers->n = 0;
+	return ret;
+}
+
+int vigil_nl_set_config(struct vigil_nl *nl, const struct vigil_config *cfg,
+			char *ackmsg, size_t ackmsg_len)
+{
+	struct nl_msg *msg;
+	int ret;
+
+	ackmsg_clear(ackmsg, ackmsg_len);
+	msg = vigil_msg(nl, VIGIL_CMD_SET_CONFIG, 0, vigil_config_size(cfg));
+	if (!msg)
+		return -ENOMEM;
+	ret = vigil_config_put(msg, cfg);
+	if (!ret)
+		ret = vigil_request(nl, msg, false, NULL, NULL, ackmsg,
+				    ackmsg_len);
+	nlmsg_free(msg);
+	return ret;
+}
+
+int vigil_nl_set_payload(struct vigil_nl *nl, const void *payload,
+			 size_t len, char *ackmsg, size_t ackmsg_len)
+{
+	struct nl_msg *msg;
+	int ret;
+
+	ackmsg_clear(ackmsg, ackmsg_len);
+	if (len > VIGIL_PAYLOAD_MAX)
+		return -EMSGSIZE;
+	msg = vigil_msg(nl, VIGIL_CMD_SET_PAYLOAD, 0, NLA_HDRLEN + len + 8);
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put(msg, VIGIL_A_PAYLOAD, len, payload) < 0)
+		ret = -EMSGSIZE;
+	else
+		ret = vigil_request(nl, msg, false, NULL, NULL, ackmsg,
+				    ackmsg_len);
+	nlmsg_free(msg);
+	return ret;
+}
+
+int vigil_nl_set_witness(struct vigil_nl *nl, __u32 ms, char *ackmsg,
+			 size_t ackmsg_len)
+{
+	struct nl_msg *msg;
+	int ret;
+
+	ackmsg_clear(ackmsg, ackmsg_len);
+	msg = vigil_msg(nl, VIGIL_CMD_SET_WITNESS, 0, 64);
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_u32(msg, VIGIL_A_WITNESS_MS, ms) < 0)
+		ret = -EMSGSIZE;
+	else
+		ret = vigil_request(nl, msg, false, NULL, NULL, ackmsg,
+				    ackmsg_len);
+	nlmsg_free(msg);
+	return ret;
+}
+
+static int events_valid(struct nl_msg *msg, void *arg)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct vigil_nl_events *e = arg;
+	struct vigil_nl_event ev;
+	int ret;
+
+	if (e->err)
+		return NL_STOP;
+	/* Only the kernel (port 0) speaks for the family. */
+	if (nlmsg_get_src(msg)->nl_pid != 0 || nlh->nlmsg_type != e->family)
+		return NL_OK;
+	ret = vigil_nl_parse_event(nlh, &ev);
+	if (!ret)
+		ret = e->fn(&ev, e->arg);
+	if (ret < 0) {
+		e->err = ret;
+		return NL_STOP;
+	}
+	e->count++;
+	return NL_OK;
+}
+
+int vigil_nl_events_open(struct vigil_nl_events **ep, char *ackmsg,
+			 size_t ackmsg_len)
+{
+	struct family fam = { .name = VIGIL_GENL_NAME,
+			      .group = VIGIL_MCGRP_EVENTS };
+	struct vigil_nl_events *e;
+	int ret;
+
+	ackmsg_clear(ackmsg, ackmsg_len);
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	ret = sock_open(&e->sk);
+	if (ret)
+		goto err_free;
+	ret = resolve(e->sk, &fam, ackmsg, ackmsg_len);
+	if (ret)
+		goto err_sock;
+	e->family = fam.id;
+
+	e->cb = nl_cb_alloc(NL_CB_DEFAULT);
+	if (!e->cb) {
+		ret = -ENOMEM;
+		goto err_sock;
+	}
+	if (nl_cb_set(e->cb, NL_CB_VALID, NL_CB_CUSTOM, events_valid, e) < 0 ||
+	    nl_cb_set(e->cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, watch_seq, NULL) < 0) {
+		ret = -EINVAL;
+		goto err_cb;
+	}
+	ret = nl_socket_add_membership(e->sk, fam.group_id);
+	if (ret < 0) {
+		ret = errno_from_nl(ret);
+		goto err_cb;
+	}
+	ret = nl_socket_set_nonblocking(e->sk);
+	if (ret < 0) {
+		ret = errno_from_nl(ret);
+		goto err_cb;
+	}
+
+	*ep = e;
+	return 0;
+
+err_cb:
+	nl_cb_put(e->cb);
+err_sock:
+	nl_socket_free(e->sk);
+err_free:
+	free(e);
+	return ret;
+}
+
+int vigil_nl_events_fd(const struct vigil_nl_events *e)
+{
+	return nl_socket_get_fd(e->sk);
+}
+
+int vigil_nl_events_read(struct vigil_nl_events *e,
+			 int (*fn)(const struct vigil_nl_event *ev, void *arg),
+			 void *arg)
+{
+	int ret;
+
+	e->fn = fn;
+	e->arg = arg;
+	e->count = 0;
+	e->err = 0;
+	ret = nl_recvmsgs(e->sk, e->cb);
+	if (e->err)
+		return e->err;
+	if (ret == -NLE_AGAIN)
+		return e->count;
+	/* libnl reports ENOBUFS, events dropped, as NLE_NOMEM. */
+	if (ret == -NLE_NOMEM)
+		return -ENOBUFS;
+	if (ret < 0)
+		return errno_from_nl(ret);
+	return e->count;
+}
+
+void vigil_nl_events_close(struct vigil_nl_events *e)
+{
+	if (!e)
+		return;
+	nl_cb_put(e->cb);
+	nl_socket_free(e->sk);
+	free(e);
 }
 
 /* Multicast notifications carry sequence number 0: accept them all. */

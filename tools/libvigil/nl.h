@@ -11,20 +11,101 @@
 #ifndef _VIGIL_NL_H
 #define _VIGIL_NL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <linux/netlink.h>
 #include <linux/vigil.h>
 
+#include "config.h"
+
 /* Room for an extended ACK message; longer messages are truncated. */
 #define VIGIL_NL_ACKMSG_MAX 256
+
+/*
+ * A link as GET_STATUS (this node's links) and GET_PEERS (a peer's links)
+ * report it. Fields a reply does not carry are 0; the has_* flags tell
+ * the optional ones apart from a real 0.
+ */
+struct vigil_link_status {
+	__u8 index;
+	char name[VIGIL_NAME_MAX];
+	__u8 type;			/* enum vigil_link_type; status only */
+	__u32 ifindex;			/* status only */
+	bool up;
+	bool has_last_seen;		/* peers only */
+	__u32 last_seen_ms;
+	bool has_rtt;			/* peers only */
+	__u32 rtt_us;
+	bool has_counters;
+	__u64 counters[__VIGIL_CNT_LAST];	/* by enum vigil_counter */
+};
 
 struct vigil_status {
 	char version[VIGIL_VERSION_MAX];	/* never empty, NUL-terminated */
 	__u32 protocol;
+	/* The rest is only set when configured. */
+	bool configured;
+	__u32 cluster_id;
+	__u16 node_id;
+	char node_name[VIGIL_NAME_MAX];
+	__u64 incarnation;
+	__u32 timeout_ms;
+	__u32 interval_ms;
+	bool quorate;
+	__u64 generation;
+	__u32 votes;
+	__u32 expected_votes;
+	__u32 quorum_votes;
+	__u32 witness_votes;
+	__u32 witness_ms;
+	__u32 flags;
+	unsigned int n_links;
+	struct vigil_link_status links[VIGIL_LINKS_MAX];
+};
+
+/* One message of a GET_PEERS dump. */
+struct vigil_peer {
+	__u16 id;
+	char name[VIGIL_NAME_MAX];
+	__u32 votes;
+	__u8 state;			/* enum vigil_peer_state */
+	__u64 incarnation;
+	bool has_last_seen;
+	__u32 last_seen_ms;
+	bool quorate;
+	__u64 generation;		/* the peer's own */
+	bool has_members;
+	__u8 members[VIGIL_MEMBERS_BYTES];
+	bool has_payload;
+	__u16 payload_len;
+	__u8 payload[VIGIL_PAYLOAD_MAX];
+	unsigned int n_links;
+	struct vigil_link_status links[VIGIL_LINKS_MAX];
+};
+
+/* A whole GET_PEERS dump. */
+struct vigil_peers {
+	__u64 generation;	/* the generation the dump started at */
+	unsigned int n;
+	struct vigil_peer peers[VIGIL_NODES_MAX];
+};
+
+/* One VIGIL_CMD_EVENT. */
+struct vigil_nl_event {
+	__u32 type;			/* enum vigil_event */
+	__u64 generation;
+	bool quorate;
+	bool has_peer;
+	__u16 peer;
+	bool has_link;
+	__u8 link;
+	bool has_incarnation;
+	__u64 incarnation;
 };
 
 struct vigil_nl;
 struct vigil_nl_watch;
+struct vigil_nl_events;
 
 /*
  * Open a generic netlink socket with NETLINK_EXT_ACK and NETLINK_CAP_ACK on
@@ -48,10 +129,73 @@ int vigil_nl_get_status(struct vigil_nl *nl, struct vigil_status *st,
 
 /*
  * Parse a VIGIL_CMD_GET_STATUS reply. Unknown attributes are ignored; a
- * reply without VIGIL_A_VERSION or VIGIL_A_PROTOCOL, or with either
- * malformed, is -EBADMSG.
+ * reply without VIGIL_A_VERSION or VIGIL_A_PROTOCOL, with any known
+ * attribute of the wrong type or size, or configured but without the
+ * cluster id, node id and name, timeout, quorum state, generation and
+ * votes, is -EBADMSG and leaves *st alone.
  */
 int vigil_nl_parse_status(struct nlmsghdr *nlh, struct vigil_status *st);
+
+/*
+ * VIGIL_CMD_GET_PEERS, a dump: every configured node but this one, in
+ * peers->peers[0 .. n-1]. -EAGAIN if the dump's messages disagree on the
+ * generation (it raced a change; ask again).
+ */
+int vigil_nl_get_peers(struct vigil_nl *nl, struct vigil_peers *peers,
+		       char *ackmsg, size_t ackmsg_len);
+
+/*
+ * Parse one message of a GET_PEERS dump into *peer and the generation
+ * the dump started at. -EBADMSG (and *peer, *generation untouched) for a
+ * malformed message or one without the id, name, state or generation.
+ */
+int vigil_nl_parse_peer(struct nlmsghdr *nlh, struct vigil_peer *peer,
+			__u64 *generation);
+
+/* VIGIL_CMD_SET_CONFIG with everything in cfg (see config.h). */
+int vigil_nl_set_config(struct vigil_nl *nl, const struct vigil_config *cfg,
+			char *ackmsg, size_t ackmsg_len);
+
+/* VIGIL_CMD_SET_PAYLOAD: len <= VIGIL_PAYLOAD_MAX bytes (else -EMSGSIZE). */
+int vigil_nl_set_payload(struct vigil_nl *nl, const void *payload,
+			 size_t len, char *ackmsg, size_t ackmsg_len);
+
+/* VIGIL_CMD_SET_WITNESS: grant the witness vote for ms (0 revokes). */
+int vigil_nl_set_witness(struct vigil_nl *nl, __u32 ms, char *ackmsg,
+			 size_t ackmsg_len);
+
+/*
+ * Events: a socket subscribed to the family's VIGIL_MCGRP_EVENTS group.
+ * Its file descriptor is non-blocking; poll it for input and call
+ * vigil_nl_events_read(), which reads one datagram and calls fn for each
+ * event in it. It returns the number of events passed to fn (0 if there
+ * was nothing to read), -ENOBUFS if events were dropped because the
+ * socket buffer overflowed (re-read the status: the socket stays usable),
+ * -EBADMSG for a malformed event, fn's own negative return, or another
+ * negative errno. -ENOENT from open: vigil.ko is not loaded.
+ */
+int vigil_nl_events_open(struct vigil_nl_events **ep, char *ackmsg,
+			 size_t ackmsg_len);
+int vigil_nl_events_fd(const struct vigil_nl_events *e);
+int vigil_nl_events_read(struct vigil_nl_events *e,
+			 int (*fn)(const struct vigil_nl_event *ev, void *arg),
+			 void *arg);
+void vigil_nl_events_close(struct vigil_nl_events *e);
+
+/*
+ * Parse a VIGIL_CMD_EVENT message. -EBADMSG (*ev untouched) if malformed
+ * or without the event type, generation or quorum state.
+ */
+int vigil_nl_parse_event(struct nlmsghdr *nlh, struct vigil_nl_event *ev);
+
+/*
+ * Names for people and JSON: "peer-up", "up", "rx_bad_mac", ...; NULL
+ * for a value this build does not know.
+ */
+const char *vigil_event_name(__u32 type);
+const char *vigil_peer_state_name(__u8 state);
+const char *vigil_counter_name(unsigned int counter);
+const char *vigil_link_type_name(__u8 type);
 
 /*
  * Copy the NLMSGERR_ATTR_MSG of an NLMSG_ERROR message into buf (truncated
