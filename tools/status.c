@@ -1,17 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vigilctl status: what vigil.ko reports about itself.
+ * vigilctl status: what vigil.ko reports: the module, this node, quorum,
+ * and every peer with its links (GET_STATUS and a GET_PEERS dump).
  */
 
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "json.h"
 #include "nl.h"
 #include "vigilctl.h"
+
+/* Times a dump that raced a change is asked again. */
+#define PEERS_TRIES 5
 
 static const char optstring[] = "jh";
 
@@ -24,21 +30,286 @@ static const struct option options[] = {
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: vigilctl status [-j|--json]\n"
-		   "Show the version and wire protocol of the loaded vigil.ko.\n"
+		   "Show vigil.ko's version and, once configured, this node, quorum,\n"
+		   "the peers and every link.\n"
 		   "  -j, --json   print JSON instead of text\n"
 		   "Needs CAP_NET_ADMIN (root).\n");
 }
 
-static void print_text(const struct vigil_status *st)
+static const char *yes_no(bool b)
 {
+	return b ? "yes" : "no";
+}
+
+static const char *state_name(__u8 state)
+{
+	const char *name = vigil_peer_state_name(state);
+
+	return name ? name : "invalid";
+}
+
+/* Heartbeats refused for any reason. */
+static __u64 rejected(const struct vigil_link_status *l)
+{
+	__u64 sum = 0;
+	int i;
+
+	for (i = VIGIL_CNT_RX_BAD_LENGTH; i <= VIGIL_CNT_RX_REPLAY; i++)
+		sum += l->counters[i];
+	return sum;
+}
+
+static void print_local_link(const struct vigil_link_status *l)
+{
+	const char *type = vigil_link_type_name(l->type);
+
+	printf("  link %s (%u): %s, %s, ifindex %u", l->name, l->index,
+	       type ? type : "?", l->up ? "up" : "down", l->ifindex);
+	if (l->has_counters)
+		printf(", tx %" PRIu64 ", tx errors %" PRIu64 ", rejected %" PRIu64,
+		       (uint64_t)l->counters[VIGIL_CNT_TX],
+		       (uint64_t)l->counters[VIGIL_CNT_TX_ERRORS],
+		       (uint64_t)rejected(l));
+	printf("\n");
+}
+
+static void print_peer_link(const struct vigil_link_status *l)
+{
+	printf("  link %s (%u): %s", l->name, l->index, l->up ? "up" : "down");
+	if (l->has_rtt)
+		printf(", rtt %u us", l->rtt_us);
+	if (l->has_last_seen)
+		printf(", last seen %u ms ago", l->last_seen_ms);
+	if (l->has_counters)
+		printf(", rx %" PRIu64 ", lost %" PRIu64 ", rejected %" PRIu64,
+		       (uint64_t)l->counters[VIGIL_CNT_RX],
+		       (uint64_t)l->counters[VIGIL_CNT_RX_LOST],
+		       (uint64_t)rejected(l));
+	printf("\n");
+}
+
+static void print_members(const __u8 *members)
+{
+	const char *sep = "";
+	int id;
+
+	for (id = 1; id <= VIGIL_NODES_MAX; id++) {
+		if (members[(id - 1) / 8] & (1U << ((id - 1) % 8))) {
+			printf("%s%d", sep, id);
+			sep = " ";
+		}
+	}
+}
+
+static void print_text(const struct vigil_status *st,
+		       const struct vigil_peers *peers)
+{
+	unsigned int i, j;
+
 	printf("vigil.ko %s, wire protocol %u\n", st->version, st->protocol);
+	if (!st->configured) {
+		printf("not configured (see vigilctl set-config)\n");
+		return;
+	}
+	printf("node: %s (id %u), cluster %u\n", st->node_name, st->node_id,
+	       st->cluster_id);
+	printf("  quorate: %s, generation %" PRIu64 "\n", yes_no(st->quorate),
+	       (uint64_t)st->generation);
+	printf("  votes: %u present, %u needed, %u expected\n", st->votes,
+	       st->quorum_votes, st->expected_votes);
+	if (st->witness_votes)
+		printf("  witness: %u vote%s, %s\n", st->witness_votes,
+		       st->witness_votes == 1 ? "" : "s",
+		       st->witness_ms ? "granted" : "not granted");
+	else
+		printf("  witness: none\n");
+	if (st->witness_votes && st->witness_ms)
+		printf("  witness lease: %u ms left\n", st->witness_ms);
+	printf("  timeout: %u ms, interval %u ms\n", st->timeout_ms,
+	       st->interval_ms);
+	if (st->flags & VIGIL_CFG_F_TWO_NODE)
+		printf("  two-node: yes\n");
+	printf("  incarnation: %" PRIu64 "\n", (uint64_t)st->incarnation);
+	for (i = 0; i < st->n_links; i++)
+		print_local_link(&st->links[i]);
+
+	for (i = 0; i < peers->n; i++) {
+		const struct vigil_peer *p = &peers->peers[i];
+
+		printf("\npeer: %s (id %u)\n", p->name, p->id);
+		printf("  state: %s", state_name(p->state));
+		if (p->has_last_seen)
+			printf(", last seen %u ms ago", p->last_seen_ms);
+		else
+			printf(", never seen");
+		printf("\n");
+		printf("  votes: %u, quorate: %s, generation %" PRIu64 "\n",
+		       p->votes, yes_no(p->quorate), (uint64_t)p->generation);
+		if (p->incarnation)
+			printf("  incarnation: %" PRIu64 "\n",
+			       (uint64_t)p->incarnation);
+		if (p->has_members) {
+			printf("  members: ");
+			print_members(p->members);
+			printf("\n");
+		}
+		if (p->has_payload && p->payload_len) {
+			printf("  payload: ");
+			for (j = 0; j < p->payload_len; j++)
+				printf("%02x", p->payload[j]);
+			printf("\n");
+		}
+		for (j = 0; j < p->n_links; j++)
+			print_peer_link(&p->links[j]);
+	}
+}
+
+static void json_counters(struct vigil_json *j, const __u64 *counters)
+{
+	unsigned int i;
+
+	vigil_json_key(j, "counters");
+	vigil_json_object_begin(j);
+	for (i = 1; i <= VIGIL_CNT_MAX; i++) {
+		vigil_json_key(j, vigil_counter_name(i));
+		vigil_json_u64(j, counters[i]);
+	}
+	vigil_json_object_end(j);
+}
+
+static void json_link(struct vigil_json *j, const struct vigil_link_status *l,
+		      bool local)
+{
+	vigil_json_object_begin(j);
+	vigil_json_key(j, "index");
+	vigil_json_u64(j, l->index);
+	vigil_json_key(j, "name");
+	vigil_json_string(j, l->name);
+	if (local) {
+		vigil_json_key(j, "type");
+		vigil_json_string(j, vigil_link_type_name(l->type));
+		vigil_json_key(j, "ifindex");
+		vigil_json_u64(j, l->ifindex);
+	}
+	vigil_json_key(j, "state");
+	vigil_json_string(j, l->up ? "up" : "down");
+	if (l->has_last_seen) {
+		vigil_json_key(j, "last_seen_ms");
+		vigil_json_u64(j, l->last_seen_ms);
+	}
+	if (l->has_rtt) {
+		vigil_json_key(j, "rtt_us");
+		vigil_json_u64(j, l->rtt_us);
+	}
+	if (l->has_counters) {
+		json_counters(j, l->counters);
+		if (!local) {
+			vigil_json_key(j, "rejected");
+			vigil_json_u64(j, rejected(l));
+		}
+	}
+	vigil_json_object_end(j);
+}
+
+static void json_peer(struct vigil_json *j, const struct vigil_peer *p)
+{
+	char hex[2 * VIGIL_PAYLOAD_MAX + 1];
+	unsigned int i;
+	int id;
+
+	vigil_json_object_begin(j);
+	vigil_json_key(j, "id");
+	vigil_json_u64(j, p->id);
+	vigil_json_key(j, "name");
+	vigil_json_string(j, p->name);
+	vigil_json_key(j, "state");
+	vigil_json_string(j, vigil_peer_state_name(p->state));
+	vigil_json_key(j, "votes");
+	vigil_json_u64(j, p->votes);
+	vigil_json_key(j, "incarnation");
+	vigil_json_u64(j, p->incarnation);
+	vigil_json_key(j, "last_seen_ms");
+	if (p->has_last_seen)
+		vigil_json_u64(j, p->last_seen_ms);
+	else
+		vigil_json_null(j);
+	vigil_json_key(j, "quorate");
+	vigil_json_bool(j, p->quorate);
+	vigil_json_key(j, "generation");
+	vigil_json_u64(j, p->generation);
+	vigil_json_key(j, "members");
+	vigil_json_array_begin(j);
+	for (id = 1; p->has_members && id <= VIGIL_NODES_MAX; id++) {
+		if (p->members[(id - 1) / 8] & (1U << ((id - 1) % 8)))
+			vigil_json_u64(j, id);
+	}
+	vigil_json_array_end(j);
+	vigil_json_key(j, "payload");
+	for (i = 0; i < p->payload_len; i++)
+		snprintf(hex + 2 * i, 3, "%02x", p->payload[i]);
+	hex[2 * p->payload_len] = '\0';
+	vigil_json_string(j, hex);
+	vigil_json_key(j, "links");
+	vigil_json_array_begin(j);
+	for (i = 0; i < p->n_links; i++)
+		json_link(j, &p->links[i], false);
+	vigil_json_array_end(j);
+	vigil_json_object_end(j);
+}
+
+static void json_config(struct vigil_json *j, const struct vigil_status *st,
+			const struct vigil_peers *peers)
+{
+	unsigned int i;
+
+	vigil_json_key(j, "cluster_id");
+	vigil_json_u64(j, st->cluster_id);
+	vigil_json_key(j, "node");
+	vigil_json_string(j, st->node_name);
+	vigil_json_key(j, "node_id");
+	vigil_json_u64(j, st->node_id);
+	vigil_json_key(j, "incarnation");
+	vigil_json_u64(j, st->incarnation);
+	vigil_json_key(j, "quorate");
+	vigil_json_bool(j, st->quorate);
+	vigil_json_key(j, "generation");
+	vigil_json_u64(j, st->generation);
+	vigil_json_key(j, "votes");
+	vigil_json_u64(j, st->votes);
+	vigil_json_key(j, "quorum_votes");
+	vigil_json_u64(j, st->quorum_votes);
+	vigil_json_key(j, "expected_votes");
+	vigil_json_u64(j, st->expected_votes);
+	vigil_json_key(j, "witness_votes");
+	vigil_json_u64(j, st->witness_votes);
+	vigil_json_key(j, "witness_ms");
+	vigil_json_u64(j, st->witness_ms);
+	vigil_json_key(j, "timeout_ms");
+	vigil_json_u64(j, st->timeout_ms);
+	vigil_json_key(j, "interval_ms");
+	vigil_json_u64(j, st->interval_ms);
+	vigil_json_key(j, "flags");
+	vigil_json_u64(j, st->flags);
+	vigil_json_key(j, "two_node");
+	vigil_json_bool(j, st->flags & VIGIL_CFG_F_TWO_NODE);
+	vigil_json_key(j, "links");
+	vigil_json_array_begin(j);
+	for (i = 0; i < st->n_links; i++)
+		json_link(j, &st->links[i], true);
+	vigil_json_array_end(j);
+	vigil_json_key(j, "peers");
+	vigil_json_array_begin(j);
+	for (i = 0; i < peers->n; i++)
+		json_peer(j, &peers->peers[i]);
+	vigil_json_array_end(j);
 }
 
 /*
- * One object; the module's own facts sit under "module" so that cluster
- * state can be added beside it at the top level.
+ * One object; the module's own facts sit under "module", the cluster's
+ * state beside it at the top level.
  */
-static int print_json(const struct vigil_status *st)
+static int print_json(const struct vigil_status *st,
+		      const struct vigil_peers *peers)
 {
 	struct vigil_json j;
 
@@ -51,42 +322,56 @@ static int print_json(const struct vigil_status *st)
 	vigil_json_key(&j, "protocol");
 	vigil_json_u64(&j, st->protocol);
 	vigil_json_object_end(&j);
+	vigil_json_key(&j, "configured");
+	vigil_json_bool(&j, st->configured);
+	if (st->configured)
+		json_config(&j, st, peers);
 	vigil_json_object_end(&j);
 	return vigil_json_finish(&j);
 }
 
-/* Both steps can meet a missing module: it may go away in between. */
 static int report(const char *what, int err, const char *ackmsg)
 {
+	/* The module may go away between resolving and asking. */
 	if (err == -ENOENT)
 		fprintf(stderr, "vigilctl: vigil.ko is not loaded (generic netlink family '%s' not found)\n",
 			VIGIL_GENL_NAME);
-	else if (err == -EPERM)
-		fprintf(stderr, "vigilctl: %s: %s: the status needs CAP_NET_ADMIN (run as root)\n",
-			what, strerror(EPERM));
 	else
-		vigilctl_error(what, err, ackmsg);
+		vigilctl_report(what, err, ackmsg);
 	return err;
 }
 
-static int fetch(struct vigil_status *st)
+static int fetch(struct vigil_status *st, struct vigil_peers *peers)
 {
 	char ackmsg[VIGIL_NL_ACKMSG_MAX];
 	struct vigil_nl *nl;
-	int ret;
+	int ret, i;
 
-	ret = vigil_nl_open(&nl, ackmsg, sizeof(ackmsg));
+	ret = vigilctl_connect(&nl);
 	if (ret)
-		return report("connecting to vigil.ko", ret, ackmsg);
+		return ret;
 	ret = vigil_nl_get_status(nl, st, ackmsg, sizeof(ackmsg));
-	vigil_nl_close(nl);
+	if (ret) {
+		report("reading status", ret, ackmsg);
+		goto out;
+	}
+	if (!st->configured)
+		goto out;
+	for (i = 0; i < PEERS_TRIES; i++) {
+		ret = vigil_nl_get_peers(nl, peers, ackmsg, sizeof(ackmsg));
+		if (ret != -EAGAIN)
+			break;
+	}
 	if (ret)
-		return report("reading status", ret, ackmsg);
-	return 0;
+		report("reading peers", ret, ackmsg);
+out:
+	vigil_nl_close(nl);
+	return ret;
 }
 
 int status_main(int argc, char *argv[])
 {
+	struct vigil_peers *peers = NULL;
 	struct vigil_status st;
 	bool json = false;
 	int c, ret;
@@ -107,17 +392,26 @@ int status_main(int argc, char *argv[])
 	if (optind < argc)
 		return vigilctl_bad_argument("status", argv[optind]);
 
-	if (fetch(&st))
+	peers = calloc(1, sizeof(*peers));
+	if (!peers) {
+		vigilctl_error("status", -ENOMEM, NULL);
 		return VIGILCTL_FAIL;
+	}
+	ret = VIGILCTL_FAIL;
+	if (fetch(&st, peers))
+		goto out;
 
 	if (!json) {
-		print_text(&st);
-		return VIGILCTL_OK;
+		print_text(&st, peers);
+		ret = VIGILCTL_OK;
+		goto out;
 	}
-	ret = print_json(&st);
-	if (ret) {
-		vigilctl_error("writing JSON", ret, NULL);
-		return VIGILCTL_FAIL;
-	}
-	return VIGILCTL_OK;
+	c = print_json(&st, peers);
+	if (c)
+		vigilctl_error("writing JSON", c, NULL);
+	else
+		ret = VIGILCTL_OK;
+out:
+	free(peers);
+	return ret;
 }

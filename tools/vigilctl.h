@@ -12,7 +12,40 @@ enum {
 	VIGILCTL_USAGE = 2,	/* bad command line */
 };
 
+#include <stddef.h>
+#include <linux/types.h>
+
+struct vigil_nl;
+
 int status_main(int argc, char *argv[]);
+int set_config_main(int argc, char *argv[]);
+int set_payload_main(int argc, char *argv[]);
+int witness_main(int argc, char *argv[]);
+int events_main(int argc, char *argv[]);
+
+/*
+ * Report a failed operation: the module missing (-ENOENT), missing
+ * privileges (-EPERM) and everything else (see vigilctl_error()).
+ * Returns err.
+ */
+int vigilctl_report(const char *what, int err, const char *ackmsg);
+
+/* vigil_nl_open(), the failure reported. 0 or -errno. */
+int vigilctl_connect(struct vigil_nl **nlp);
+
+/*
+ * A whole unsigned number in [0, max], in base (0: C prefixes), with no
+ * sign or blanks. 0 or -EINVAL.
+ */
+int vigilctl_parse_uint(const char *s, int base, unsigned long max,
+			unsigned long *out);
+
+/*
+ * An even number of hex digits into at most max bytes, *len set.
+ * 0, -EINVAL (not hex) or -E2BIG (too long).
+ */
+int vigilctl_parse_hex(const char *s, size_t n, __u8 *buf, size_t max,
+		       size_t *len);
 
 /*
  * Print "vigilctl: <what>: <strerror(-err)>", with the kernel's extended
