@@ -99,7 +99,11 @@ enum vigil_counter vigil_peer_rx(struct vigil_peer *p, const struct vigil_hb *hb
 		return VIGIL_CNT_RX_BAD_LENGTH;
 	l = &p->links[hb->link];
 
-	if (hb->incarnation < p->incarnation ||
+	/*
+	 * Sequences start at 1 (0 is "no echo"), so a sequence of 0 is never
+	 * new, not even in a new incarnation.
+	 */
+	if (!hb->seq || hb->incarnation < p->incarnation ||
 	    (hb->incarnation == p->incarnation && hb->seq <= l->last_seq)) {
 		l->cnt[VIGIL_CNT_RX_REPLAY]++;
 		return VIGIL_CNT_RX_REPLAY;
