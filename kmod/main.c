@@ -11,12 +11,21 @@
 #include <linux/genetlink.h>
 #include <uapi/linux/vigil.h>
 
+#include "instance.h"
+#include "link.h"
 #include "netlink.h"
 
 static int __init vigil_init(void)
 {
 	int ret;
 
+	/* Instances first, the netlink entry point last. */
+	ret = vigil_instance_init();
+	if (ret)
+		goto err_instance;
+	ret = vigil_link_notifier_init();
+	if (ret)
+		goto err_notifier;
 	ret = vigil_genl_init();
 	if (ret)
 		goto err_genl;
@@ -27,12 +36,18 @@ static int __init vigil_init(void)
 	return 0;
 
 err_genl:
+	vigil_link_notifier_uninit();
+err_notifier:
+	vigil_instance_uninit();
+err_instance:
 	return ret;
 }
 
 static void __exit vigil_exit(void)
 {
 	vigil_genl_uninit();
+	vigil_link_notifier_uninit();
+	vigil_instance_uninit();
 	pr_info("vigil %s unloaded\n", VIGIL_VERSION);
 }
 
