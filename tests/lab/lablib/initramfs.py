@@ -21,6 +21,8 @@ GUEST_MODULES = [
     "virtio_pci", "virtio_net", "virtio_console", "virtio_blk",
     "sch_netem", "sch_ingress", "ifb", "act_mirred", "cls_u32",
     "bridge", "veth",
+    # vigil.ko's own dependencies (UDP links).
+    "udp_tunnel", "ip6_udp_tunnel",
 ]
 
 # Debian binaries copied with their libraries: (path in guest, host path).
