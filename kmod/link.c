@@ -218,8 +218,8 @@ static int xmit_l2(struct vigil_link *link, const struct vigil_addr *addr,
 			    addr->set ? addr->mac : dev->broadcast,
 			    dev->dev_addr, skb->len) < 0)
 		goto drop;
-	ret = dev_queue_xmit(skb);
-	return net_xmit_errno(net_xmit_eval(ret));
+	ret = net_xmit_eval(dev_queue_xmit(skb));
+	return ret > 0 ? -ENOBUFS : ret;
 
 drop:
 	kfree_skb(skb);
