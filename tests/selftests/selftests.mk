@@ -21,7 +21,7 @@ $(KSFT_DIR)/kselftest_harness.h: $(KSFT_TARBALL)
 
 $(KSFT_DIR)/kselftest.h: $(KSFT_DIR)/kselftest_harness.h
 
-$(B)/selftests/%: tests/selftests/%.c $(KSFT_HDRS) uapi/linux/vigil.h VERSION
+$(B)/selftests/%: tests/selftests/%.c $(wildcard tests/selftests/*.h) $(KSFT_HDRS) uapi/linux/vigil.h VERSION
 	@mkdir -p $(B)/selftests
 	$(CC) $(USER_CFLAGS) -Wno-missing-prototypes -isystem $(KSFT_DIR) -o $@ $<
 
