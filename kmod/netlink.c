@@ -888,9 +888,12 @@ void vigil_event_send(struct vigil_instance *vi, struct sk_buff_head *q)
 {
 	struct sk_buff *skb;
 
-	while ((skb = __skb_dequeue(q)))
+	while ((skb = __skb_dequeue(q))) {
+		/* skb->cb becomes NETLINK_CB: the sender must read as port 0. */
+		memset(skb->cb, 0, sizeof(skb->cb));
 		genlmsg_multicast_netns(&vigil_genl_family, vi->net, skb, 0, 0,
 					GFP_ATOMIC);
+	}
 }
 
 /* --- family --------------------------------------------------------------- */
