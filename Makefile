@@ -72,7 +72,7 @@ include tests/lab/guest/guest.mk
 lab-inputs: all selftests lab-agent
 
 check: deps
-	@$(MAKE) --no-print-directory all unit selftests lab-agent
+	@$(MAKE) --no-print-directory all unit fuzz selftests lab-agent
 	@tests/run
 
 demo: deps
