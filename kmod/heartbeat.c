@@ -261,6 +261,8 @@ static enum hrtimer_restart tick(struct hrtimer *timer)
 		enum vigil_counter c;
 		int ret;
 
+		/* The stack below owns skb->cb from here on. */
+		memset(skb->cb, 0, sizeof(skb->cb));
 		ret = vigil_link_xmit(vi, link, &n->addr[cb.link], skb);
 		c = ret ? VIGIL_CNT_TX_ERRORS : VIGIL_CNT_TX;
 		spin_lock_bh(&vi->lock);
