@@ -24,6 +24,9 @@
  *  - a value out of range or inconsistent with the rest of a request
  *    (a duplicate node id, a link that no address uses, ...): -EINVAL
  *    with a message that says why and the offending attribute;
+ *  - a required attribute missing: -EINVAL with a message and the missing
+ *    attribute's type (NLMSGERR_ATTR_MISS_TYPE), no offset;
+ *  - an interface that does not exist: -ENODEV with a message naming it;
  *  - a non-zero genlmsghdr.reserved, or nlmsg_flags other than REQUEST,
  *    ACK, ECHO and DUMP: -EINVAL with a message (no attribute);
  *  - an unknown command, or NLM_F_DUMP on a command that has no dump:
@@ -89,7 +92,8 @@
  *       VIGIL_PEER_A_MEMBERS: NLA_BINARY, VIGIL_MEMBERS_BYTES, the nodes
  *                             the peer sees up, as on the wire
  *       VIGIL_PEER_A_PAYLOAD: NLA_BINARY, up to VIGIL_PAYLOAD_MAX, the
- *                             payload the peer's daemon set
+ *                             payload the peer's daemon set (empty until
+ *                             a heartbeat carried one)
  *       VIGIL_PEER_A_LINKS: NLA_NESTED, one nest per link:
  *         0: NLA_NESTED
  *           VIGIL_LINK_A_INDEX, VIGIL_LINK_A_NAME as above
@@ -124,12 +128,15 @@
  *                             same link has the same index on every node
  *         VIGIL_LINK_A_NAME: NLA_NUL_STRING, < VIGIL_NAME_MAX, required
  *         VIGIL_LINK_A_TYPE: NLA_U8, enum vigil_link_type, required
- *         VIGIL_LINK_A_IFNAME: NLA_NUL_STRING, the interface; required for
- *                              L2, and for UDP with IPv6 link-local peers
+ *         VIGIL_LINK_A_IFNAME: NLA_NUL_STRING, < IFNAMSIZ, the interface;
+ *                              required for L2, and for UDP with IPv6
+ *                              link-local peers
  *         VIGIL_LINK_A_ETHERTYPE: NLA_U16, L2 only, default
  *                                 VIGIL_ETHERTYPE_DEFAULT, >= 0x0600
  *         VIGIL_LINK_A_PORT: NLA_U16, UDP only, local port, default
- *                            VIGIL_UDP_PORT_DEFAULT
+ *                            VIGIL_UDP_PORT_DEFAULT; sockets bind the
+ *                            wildcard address, so two UDP links of one
+ *                            family need different ports
  *         VIGIL_LINK_A_FAMILY: NLA_U8, UDP only, AF_INET or AF_INET6,
  *                              required for UDP
  *     VIGIL_A_NODES: NLA_NESTED, 1..VIGIL_NODES_MAX nests, required,
@@ -138,6 +145,7 @@
  *         VIGIL_NODE_A_ID: NLA_U16, 1..VIGIL_NODES_MAX, distinct
  *         VIGIL_NODE_A_NAME: NLA_NUL_STRING, < VIGIL_NAME_MAX, distinct
  *         VIGIL_NODE_A_VOTES: NLA_U32, default 1, at most VIGIL_VOTES_MAX
+ *                             (0: the node is a member without a vote)
  *         VIGIL_NODE_A_ADDRS: NLA_NESTED, where to send to this node; one
  *                             nest per link (not needed for this node
  *                             itself; an L2 link without an address

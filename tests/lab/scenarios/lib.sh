@@ -70,3 +70,79 @@ wait_until() {
 		sleep 0.5
 	done
 }
+
+# --- vigil clusters ----------------------------------------------------------
+
+# The heartbeat transport of the scenarios that do not name one.
+T=${VIGIL_TRANSPORT:-l2}
+
+# The cluster key, shared by every node of a scenario.
+KEY_HEX=$(python3 -c 'import secrets; print(secrets.token_hex(32))')
+
+# vstatus NODE EXPR: evaluate a Python expression over NODE's
+# 'vigilctl status -j' (bound to d) and print the result.
+vstatus() {
+	lab exec "$1" vigilctl status -j | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+peers = {p["name"]: p for p in d.get("peers", [])}
+def link(peer, name):
+    return {l["name"]: l for l in peers[peer]["links"]}[name]
+print(eval(sys.argv[1]))' "$2"
+}
+
+# configure TRANSPORT N NODE [extra vigilctl set-config args]: push the
+# configuration of an N-node cluster (n1..nN) to NODE. TRANSPORT: l2 (links
+# a and b, unicast MACs), l2bcast (a and b, broadcast), udp4, udp6.
+configure() {
+	transport=$1 n=$2 node=$3
+	shift 3
+	self=${node#n}
+	args="--cluster 4242 --node $self --key 1:/run/vigil/key"
+	case "$transport" in
+	l2|l2bcast) args="$args --link 0:a:l2:a --link 1:b:l2:b" ;;
+	# One UDP port per link: the module binds each link's socket to the
+	# wildcard address, so two links cannot share a port.
+	udp4) args="$args --link 0:a:udp4:a:5405 --link 1:b:udp4:b:5406" ;;
+	udp6) args="$args --link 0:a:udp6:a:5405 --link 1:b:udp6:b:5406" ;;
+	*) fail "unknown transport $transport" ;;
+	esac
+	for i in $(seq 1 "$n"); do
+		args="$args --member $i:n$i"
+		[ "$i" = "$self" ] && continue
+		hex=$(printf '%02x' "$i")
+		case "$transport" in
+		l2) args="$args --addr $i:0:52:54:00:01:00:$hex --addr $i:1:52:54:00:02:00:$hex" ;;
+		udp4) args="$args --addr $i:0:169.254.1.$i:5405 --addr $i:1:169.254.2.$i:5406" ;;
+		udp6) args="$args --addr $i:0:[fe80::$(printf '%x' "$i")]:5405 --addr $i:1:[fe80::$(printf '%x' "$i")]:5406" ;;
+		esac
+	done
+	lab exec "$node" "mkdir -p /run/vigil && echo $KEY_HEX > /run/vigil/key && vigilctl set-config $args $*"
+}
+
+# cluster TRANSPORT N [extra args]: configure n1..nN as one cluster.
+cluster() {
+	transport=$1 n=$2
+	shift 2
+	for i in $(seq 1 "$n"); do
+		configure "$transport" "$n" "n$i" "$@"
+	done
+}
+
+# all_up N: every node of n1..nN sees every other up and is quorate.
+all_up() {
+	n=$1
+	for i in $(seq 1 "$n"); do
+		[ "$(vstatus "n$i" 'all(p["state"] == "up" for p in d["peers"]) and d["quorate"]')" = True ] || return 1
+	done
+}
+
+# is NODE EXPR VALUE: NODE's status expression EXPR prints VALUE.
+is() { [ "$(vstatus "$1" "$2" 2>/dev/null)" = "$3" ]; }
+
+# wait_is SECONDS NODE EXPR VALUE: until NODE's EXPR is VALUE.
+wait_is() {
+	t=$1
+	shift
+	wait_until "$t" is "$@"
+}
