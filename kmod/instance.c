@@ -86,6 +86,10 @@ int vigil_config_apply(struct vigil_instance *vi, struct vigil_config *new,
 		if (ret)
 			goto err_close;
 	}
+	for (li = 0; li < VIGIL_LINKS_MAX; li++) {
+		if (new->links[li])	/* the request is gone after this call */
+			new->links[li]->ifname_attr = NULL;
+	}
 	ret = vigil_hb_pool_fill(vi, 2 * new->frames);
 	if (ret) {
 		NL_SET_ERR_MSG_MOD(extack, "out of memory for the transmit pool");

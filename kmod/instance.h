@@ -47,6 +47,9 @@ struct vigil_link {
 	u16 port;			/* UDP: local port */
 	char name[VIGIL_NAME_MAX];
 	char ifname[IFNAMSIZ];		/* "" for UDP on any interface */
+	/* The request's IFNAME attribute, for error reports while it is
+	 * being applied; NULL otherwise. */
+	const struct nlattr *ifname_attr;
 
 	/* Attachment, changed under RTNL and vi->lock. */
 	struct net_device __rcu *dev;	/* held while attached */

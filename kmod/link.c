@@ -152,13 +152,13 @@ int vigil_link_open(struct vigil_instance *vi, struct vigil_link *link,
 	if (link->ifname[0]) {
 		dev = __dev_get_by_name(vi->net, link->ifname);
 		if (!dev) {
-			vigil_nl_err(vi, extack, NULL,
+			vigil_nl_err(vi, extack, link->ifname_attr,
 				     "interface '%s' of link %u not found",
 				     link->ifname, link->index);
 			return -ENODEV;
 		}
 		if (link->type == VIGIL_LINK_L2 && dev->type != ARPHRD_ETHER) {
-			vigil_nl_err(vi, extack, NULL,
+			vigil_nl_err(vi, extack, link->ifname_attr,
 				     "interface '%s' of link %u is not Ethernet",
 				     link->ifname, link->index);
 			return -EINVAL;

@@ -447,9 +447,11 @@ static int parse_link(struct vigil_instance *vi, struct vigil_config *cfg,
 	link->index = index;
 	link->type = nla_get_u8(tb[VIGIL_LINK_A_TYPE]);
 	nla_strscpy(link->name, tb[VIGIL_LINK_A_NAME], sizeof(link->name));
-	if (tb[VIGIL_LINK_A_IFNAME])
+	if (tb[VIGIL_LINK_A_IFNAME]) {
 		nla_strscpy(link->ifname, tb[VIGIL_LINK_A_IFNAME],
 			    sizeof(link->ifname));
+		link->ifname_attr = tb[VIGIL_LINK_A_IFNAME];
+	}
 
 	if (link->type == VIGIL_LINK_L2) {
 		if (!link->ifname[0]) {

@@ -19,14 +19,19 @@
  * Every command is strictly validated, and each command has its own
  * request policy (CTRL_CMD_GETPOLICY shows it):
  *  - an attribute the command does not take, of an unknown type, or of the
- *    wrong type or length: -EINVAL, with an extended ACK message
- *    (NETLINK_EXT_ACK) and the offending attribute (NLMSGERR_ATTR_OFFS);
+ *    wrong type: -EINVAL, with an extended ACK message (NETLINK_EXT_ACK)
+ *    and the offending attribute (NLMSGERR_ATTR_OFFS);
+ *  - a value outside the range or length its policy allows (a key that is
+ *    not VIGIL_KEY_LEN bytes, a link index >= VIGIL_LINKS_MAX, an
+ *    EtherType below 0x0600, a payload over VIGIL_PAYLOAD_MAX): -ERANGE,
+ *    with a message and the offending attribute;
  *  - a value out of range or inconsistent with the rest of a request
  *    (a duplicate node id, a link that no address uses, ...): -EINVAL
  *    with a message that says why and the offending attribute;
  *  - a required attribute missing: -EINVAL with a message and the missing
  *    attribute's type (NLMSGERR_ATTR_MISS_TYPE), no offset;
- *  - an interface that does not exist: -ENODEV with a message naming it;
+ *  - an interface that does not exist: -ENODEV with a message naming it
+ *    and the offending VIGIL_LINK_A_IFNAME;
  *  - a non-zero genlmsghdr.reserved, or nlmsg_flags other than REQUEST,
  *    ACK, ECHO and DUMP: -EINVAL with a message (no attribute);
  *  - an unknown command, or NLM_F_DUMP on a command that has no dump:
