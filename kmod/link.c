@@ -218,7 +218,9 @@ static int xmit_l2(struct vigil_link *link, const struct vigil_addr *addr,
 			    addr->set ? addr->mac : dev->broadcast,
 			    dev->dev_addr, skb->len) < 0)
 		goto drop;
-	ret = net_xmit_eval(dev_queue_xmit(skb));
+	/* net_xmit_eval() is a macro that evaluates its argument twice. */
+	ret = dev_queue_xmit(skb);
+	ret = net_xmit_eval(ret);
 	return ret > 0 ? -ENOBUFS : ret;
 
 drop:

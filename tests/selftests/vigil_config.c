@@ -513,12 +513,7 @@ FIXTURE_SETUP(cfg)
 	ASSERT_EQ(0, unshare(CLONE_NEWNET)) TH_LOG("unshare: %s", strerror(errno));
 	ASSERT_EQ(0, run(IP " link set lo up"));
 	ASSERT_EQ(0, run(IP " link add v0 type veth peer name v1"));
-	/*
-	 * v1 stays down: these tests check configuration, not traffic, and
-	 * v0 without carrier sends nothing (L2 transmit over veth crashes the
-	 * kernel today, see the two_namespaces_l2 test).
-	 */
-	ASSERT_EQ(0, run(IP " link set v0 up"));
+	ASSERT_EQ(0, run(IP " link set v0 up && " IP " link set v1 up"));
 	self->fd = nl_open();
 	ASSERT_LE(0, self->fd);
 	ret = genl_resolve(self->fd, VIGIL_GENL_NAME, &self->family);
@@ -1001,30 +996,13 @@ static void two_nodes(struct __test_metadata *_metadata,
 	close(befd);
 }
 
-/*
- * Known bug, issue 3: a heartbeat sent over a veth pair crashes the kernel
- * (the same skb reaches __dev_queue_xmit twice, the second time while it
- * sits in the per-CPU backlog). Until it is fixed these two tests run only
- * when VIGIL_SELFTEST_VETH_TRAFFIC=1, and say so when they do not.
- */
-static bool veth_traffic_allowed(void)
-{
-	const char *v = getenv("VIGIL_SELFTEST_VETH_TRAFFIC");
-
-	return v && !strcmp(v, "1");
-}
-
 TEST_F_TIMEOUT(cfg, two_namespaces_l2_witness, 60)
 {
-	if (!veth_traffic_allowed())
-		SKIP(return, "known kernel crash on veth transmit (issue 3); set VIGIL_SELFTEST_VETH_TRAFFIC=1");
 	two_nodes(_metadata, self, false);
 }
 
 TEST_F_TIMEOUT(cfg, two_namespaces_udp6_two_node, 60)
 {
-	if (!veth_traffic_allowed())
-		SKIP(return, "known kernel crash on veth transmit (issue 3); set VIGIL_SELFTEST_VETH_TRAFFIC=1");
 	two_nodes(_metadata, self, true);
 }
 
