@@ -160,8 +160,10 @@ static int __net_init vigil_net_init(struct net *net)
 
 	vi->net = net;
 	spin_lock_init(&vi->lock);
-	vi->incarnation = ((u64)ktime_get_real_seconds() << 32) |
-			  get_random_u32();
+	/* Wall-clock ms at load in the high 48 bits: a later life of this
+	 * node has a greater incarnation (Documentation/protocol.md). */
+	vi->incarnation = (div_u64(ktime_get_real_ns(), NSEC_PER_MSEC) << 16) |
+			  (get_random_u32() & 0xffff);
 	vigil_hb_init(vi);
 	return 0;
 }

@@ -228,8 +228,8 @@
  * a configured node other than itself, the key id names a configured key
  * and the MAC verifies, the link index is the link it arrived on, and the
  * frame is new: its incarnation is greater than the one known for the
- * sender (a new life: incarnations start with the wall-clock second of
- * the module load in the high 32 bits), or equal with a sequence greater
+ * sender (a new life: incarnations start with the wall-clock millisecond of
+ * the module load in the high 48 bits), or equal with a sequence greater
  * than the last accepted on that link. Everything else is counted (enum
  * vigil_counter) and changes nothing.
  */
