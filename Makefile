@@ -38,7 +38,7 @@ DAEMON_SRC := $(wildcard daemon/*.c) $(LIB_SRC)
 DAEMON_HDR := $(wildcard daemon/*.h) $(LIB_HDR)
 KMOD_SRC := $(wildcard kmod/*.c kmod/*.h kmod/core/*.c kmod/core/*.h) Kbuild uapi/linux/vigil.h VERSION
 
-.PHONY: all module deps check demo clean unit selftests lab-inputs kver
+.PHONY: all module deps check demo bench clean unit selftests lab-inputs kver
 
 all: module $(B)/vigild $(B)/vigilctl
 
@@ -78,6 +78,11 @@ check: deps
 demo: deps
 	@$(MAKE) --no-print-directory lab-inputs
 	@tests/lab/demo
+
+# Benchmarks: measurements, not tests (Documentation/bench.md).
+bench: deps
+	@$(MAKE) --no-print-directory lab-inputs
+	@tests/lab/bench/detect
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) VIGIL_VERSION=$(VIGIL_VERSION) clean 2>/dev/null

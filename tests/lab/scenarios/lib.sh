@@ -6,7 +6,7 @@
 set -e
 set -u
 
-TOP=$(cd "$(dirname "$0")/../../.." && pwd)
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 LAB="$TOP/tests/lab/lab"
 
 lab() { "$LAB" "$@"; }
