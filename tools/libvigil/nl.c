@@ -1092,6 +1092,56 @@ static int events_valid(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
+/*
+ * A non-blocking socket subscribed to multicast group fam->group of family
+ * fam->name, whose valid messages go to @valid(@arg).
+ */
+static int listener_open(struct family *fam, nl_recvmsg_msg_cb_t valid,
+			 void *arg, struct nl_sock **skp, struct nl_cb **cbp,
+			 char *ackmsg, size_t ackmsg_len)
+{
+	struct nl_sock *sk;
+	struct nl_cb *cb;
+	int ret;
+
+	ret = sock_open(&sk);
+	if (ret)
+		return ret;
+	ret = resolve(sk, fam, ackmsg, ackmsg_len);
+	if (ret)
+		goto err_sock;
+
+	cb = nl_cb_alloc(NL_CB_DEFAULT);
+	if (!cb) {
+		ret = -ENOMEM;
+		goto err_sock;
+	}
+	if (nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, valid, arg) < 0 ||
+	    nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, watch_seq, NULL) < 0) {
+		ret = -EINVAL;
+		goto err_cb;
+	}
+	ret = nl_socket_add_membership(sk, fam->group_id);
+	if (ret < 0) {
+		ret = errno_from_nl(ret);
+		goto err_cb;
+	}
+	ret = nl_socket_set_nonblocking(sk);
+	if (ret < 0) {
+		ret = errno_from_nl(ret);
+		goto err_cb;
+	}
+	*skp = sk;
+	*cbp = cb;
+	return 0;
+
+err_cb:
+	nl_cb_put(cb);
+err_sock:
+	nl_socket_free(sk);
+	return ret;
+}
+
 int vigil_nl_events_open(struct vigil_nl_events **ep, char *ackmsg,
 			 size_t ackmsg_len)
 {
@@ -1104,45 +1154,15 @@ int vigil_nl_events_open(struct vigil_nl_events **ep, char *ackmsg,
 	e = calloc(1, sizeof(*e));
 	if (!e)
 		return -ENOMEM;
-	ret = sock_open(&e->sk);
-	if (ret)
-		goto err_free;
-	ret = resolve(e->sk, &fam, ackmsg, ackmsg_len);
-	if (ret)
-		goto err_sock;
+	ret = listener_open(&fam, events_valid, e, &e->sk, &e->cb, ackmsg,
+			    ackmsg_len);
+	if (ret) {
+		free(e);
+		return ret;
+	}
 	e->family = fam.id;
-
-	e->cb = nl_cb_alloc(NL_CB_DEFAULT);
-	if (!e->cb) {
-		ret = -ENOMEM;
-		goto err_sock;
-	}
-	if (nl_cb_set(e->cb, NL_CB_VALID, NL_CB_CUSTOM, events_valid, e) < 0 ||
-	    nl_cb_set(e->cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, watch_seq, NULL) < 0) {
-		ret = -EINVAL;
-		goto err_cb;
-	}
-	ret = nl_socket_add_membership(e->sk, fam.group_id);
-	if (ret < 0) {
-		ret = errno_from_nl(ret);
-		goto err_cb;
-	}
-	ret = nl_socket_set_nonblocking(e->sk);
-	if (ret < 0) {
-		ret = errno_from_nl(ret);
-		goto err_cb;
-	}
-
 	*ep = e;
 	return 0;
-
-err_cb:
-	nl_cb_put(e->cb);
-err_sock:
-	nl_socket_free(e->sk);
-err_free:
-	free(e);
-	return ret;
 }
 
 int vigil_nl_events_fd(const struct vigil_nl_events *e)
@@ -1218,45 +1238,14 @@ int vigil_nl_watch_open(struct vigil_nl_watch **wp, char *ackmsg,
 	w = calloc(1, sizeof(*w));
 	if (!w)
 		return -ENOMEM;
-	ret = sock_open(&w->sk);
-	if (ret)
-		goto err_free;
-	ret = resolve(w->sk, &fam, ackmsg, ackmsg_len);
-	if (ret)
-		goto err_sock;
-
-	w->cb = nl_cb_alloc(NL_CB_DEFAULT);
-	if (!w->cb) {
-		ret = -ENOMEM;
-		goto err_sock;
+	ret = listener_open(&fam, watch_valid, w, &w->sk, &w->cb, ackmsg,
+			    ackmsg_len);
+	if (ret) {
+		free(w);
+		return ret;
 	}
-	if (nl_cb_set(w->cb, NL_CB_VALID, NL_CB_CUSTOM, watch_valid, w) < 0 ||
-	    nl_cb_set(w->cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, watch_seq, NULL) < 0) {
-		ret = -EINVAL;
-		goto err_cb;
-	}
-
-	ret = nl_socket_add_membership(w->sk, fam.group_id);
-	if (ret < 0) {
-		ret = errno_from_nl(ret);
-		goto err_cb;
-	}
-	ret = nl_socket_set_nonblocking(w->sk);
-	if (ret < 0) {
-		ret = errno_from_nl(ret);
-		goto err_cb;
-	}
-
 	*wp = w;
 	return 0;
-
-err_cb:
-	nl_cb_put(w->cb);
-err_sock:
-	nl_socket_free(w->sk);
-err_free:
-	free(w);
-	return ret;
 }
 
 int vigil_nl_watch_fd(const struct vigil_nl_watch *w)
