@@ -68,6 +68,24 @@
  *     VIGIL_A_WITNESS_MS: NLA_U32, milliseconds the witness lease has left
  *                         (0: not granted or expired)
  *     VIGIL_A_FLAGS: NLA_U32, the VIGIL_CFG_F_* given to SET_CONFIG
+ *     VIGIL_A_LEASE_MS: NLA_U32, the configured lease
+ *     VIGIL_A_LEASE_LEFT_MS: NLA_U32, how long the lease is fresh from now
+ *                            (0: not fresh; U32_MAX: this node's votes
+ *                            alone are a quorum)
+ *     VIGIL_A_GATE: NLA_U8, enum vigil_gate
+ *     VIGIL_A_GATE_DROPPED: NLA_U64, packets the gate dropped
+ *     VIGIL_A_PROTECT: NLA_NESTED as in SET_CONFIG
+ *     VIGIL_A_FENCE: NLA_NESTED as in SET_CONFIG, one nest per cause
+ *     VIGIL_A_FENCED: NLA_U8, the enum vigil_fence_cause whose FREEZE (or
+ *                     NONE) acted; absent: not fenced
+ *     VIGIL_A_FENCE_PENDING: NLA_NESTED, one nest per cause waiting for
+ *                            its delay:
+ *       0: NLA_NESTED
+ *         VIGIL_FENCE_A_CAUSE, VIGIL_FENCE_A_ACTION as above
+ *         VIGIL_FENCE_A_DELAY_MS: NLA_U32, ms left
+ *     VIGIL_A_DAEMON_TIMEOUT_MS: NLA_U32, 0 while no daemon is registered
+ *     VIGIL_A_DAEMON_LEFT_MS: NLA_U32, ms until the daemon cause fires
+ *                             (registered only)
  *     VIGIL_A_LINKS: NLA_NESTED, one nest per local link:
  *       0: NLA_NESTED (any type: elements of a list)
  *         VIGIL_LINK_A_INDEX: NLA_U8
@@ -99,6 +117,9 @@
  *       VIGIL_PEER_A_PAYLOAD: NLA_BINARY, up to VIGIL_PAYLOAD_MAX, the
  *                             payload the peer's daemon set (empty until
  *                             a heartbeat carried one)
+ *       VIGIL_PEER_A_FENCE_CAUSE: NLA_U8, the enum vigil_fence_cause the
+ *                                 peer announced (states SELF_FENCED and
+ *                                 DUMPING only)
  *       VIGIL_PEER_A_LINKS: NLA_NESTED, one nest per link:
  *         0: NLA_NESTED
  *           VIGIL_LINK_A_INDEX, VIGIL_LINK_A_NAME as above
@@ -162,6 +183,23 @@
  *             VIGIL_ADDR_A_IN: NLA_BINARY, 4 bytes (UDP over IPv4), or
  *             VIGIL_ADDR_A_IN6: NLA_BINARY, 16 bytes (UDP over IPv6)
  *             VIGIL_ADDR_A_PORT: NLA_U16, default VIGIL_UDP_PORT_DEFAULT
+ *     VIGIL_A_LEASE_MS: NLA_U32, the I/O lease (below), default
+ *                       timeout * 4 / 5; at least VIGIL_LEASE_MIN_INTERVALS
+ *                       heartbeat intervals and at most
+ *                       timeout * (1e6 - VIGIL_CLOCK_MARGIN_PPM) /
+ *                       (1e6 + VIGIL_CLOCK_MARGIN_PPM)
+ *     VIGIL_A_PROTECT: NLA_NESTED, 0..VIGIL_PROTECT_MAX interfaces whose
+ *                      service traffic the lease gates:
+ *       0: NLA_NUL_STRING, < IFNAMSIZ, an existing interface (-ENODEV)
+ *     VIGIL_A_FENCE: NLA_NESTED, the self-fence policy, one nest per cause
+ *                    (a cause not named: VIGIL_ACTION_NONE, no delay):
+ *       0: NLA_NESTED
+ *         VIGIL_FENCE_A_CAUSE: NLA_U8, enum vigil_fence_cause, distinct
+ *         VIGIL_FENCE_A_ACTION: NLA_U8, enum vigil_fence_action (for
+ *                               VIGIL_CAUSE_OPERATOR the request names
+ *                               the action; only the delay is taken)
+ *         VIGIL_FENCE_A_DELAY_MS: NLA_U32, at most VIGIL_TIMEOUT_MAX_MS
+ *       VIGIL_ACTION_FREEZE needs at least one protected interface.
  *   A cluster of two nodes' worth of votes without a witness is refused
  *   unless VIGIL_CFG_F_TWO_NODE is set (then one node is quorate alone:
  *   only safe with fencing).
@@ -177,6 +215,57 @@
  *                         0 revokes). The grant expires by itself.
  *   -ENOENT when the configuration has no witness votes.
  *
+ * VIGIL_CMD_FENCE
+ *     VIGIL_A_FENCE_ACTION: NLA_U8, enum vigil_fence_action, required:
+ *                           fence this node now (cause VIGIL_CAUSE_OPERATOR,
+ *                           after that cause's configured delay). NONE only
+ *                           emits the events; FREEZE needs a protected
+ *                           interface. -ENOENT when not configured.
+ *
+ * VIGIL_CMD_GATE_OPEN
+ *   No attributes. Reopen a gate that a freeze latched closed and clear
+ *   VIGIL_A_FENCED. Refused with -EAGAIN and a message while the node is
+ *   not quorate or its lease is not fresh; a gate that is not latched is
+ *   left as it is (success).
+ *
+ * VIGIL_CMD_DAEMON_REGISTER
+ *     VIGIL_A_DAEMON_TIMEOUT_MS: NLA_U32, required, at least two heartbeat
+ *                                intervals and at most VIGIL_TIMEOUT_MAX_MS:
+ *   From now on the daemon must send VIGIL_CMD_DAEMON_PET at least this
+ *   often, or the cause VIGIL_CAUSE_DAEMON fires. Registering again
+ *   changes the timeout and counts as a pet. -ENOENT when not configured.
+ * VIGIL_CMD_DAEMON_PET
+ *   No attributes. -ENOENT when no daemon is registered.
+ * VIGIL_CMD_DAEMON_UNREGISTER
+ *   No attributes: a clean stop; the watchdog is off until the next
+ *   registration. -ENOENT when no daemon is registered.
+ *
+ * Self-fencing
+ * ------------
+ * The I/O lease: a node may do service I/O only while it holds a fresh
+ * lease. A heartbeat from a peer whose membership view counts this node
+ * and that echoes one of this node's sequences is evidence: it lasts until
+ * the local send time of that sequence + lease_ms. The lease runs until
+ * the latest instant at which the evidence still lasting (and the witness
+ * grant, until it expires) holds, with this node's own votes, a quorum.
+ * On the protected interfaces a netfilter hook drops every IPv4, IPv6 and
+ * ARP packet, both ways, unless the lease is fresh and the gate is not
+ * latched; heartbeats always pass (L2 frames never meet these hooks; the
+ * instance's own UDP sockets and datagrams to its UDP ports are let
+ * through). Documentation/fencing.md has the timing argument.
+ *
+ * Causes: VIGIL_CAUSE_QUORUM fires when the node loses quorum, or when
+ * its lease runs out, after it held one; VIGIL_CAUSE_DAEMON when a
+ * registered daemon misses its timeout; VIGIL_CAUSE_OPERATOR on
+ * VIGIL_CMD_FENCE. A fired cause waits for its delay
+ * (VIGIL_EV_FENCE_PENDING) and then acts (VIGIL_EV_FENCE). Quorum and
+ * daemon causes are called off (VIGIL_EV_FENCE_CANCELLED) if, before the
+ * delay ends, the daemon pets again, or quorum returns while the lease
+ * never ran out. FREEZE latches the gate closed until VIGIL_CMD_GATE_OPEN
+ * and heartbeats carry VIGIL_HB_F_FENCING meanwhile; PANIC and REBOOT
+ * first send a last heartbeat on every link with VIGIL_HB_F_FENCING, the
+ * cause and, when a crash kernel is loaded, VIGIL_HB_F_DUMPING.
+ *
  * Events
  * ------
  * Multicast group VIGIL_MCGRP_EVENTS ("events") of the family. Each event
@@ -189,6 +278,12 @@
  *     VIGIL_A_EVENT_LINK: NLA_U8, for link events
  *     VIGIL_A_EVENT_INCARNATION: NLA_U64, for VIGIL_EV_PEER_UP and
  *                                VIGIL_EV_PEER_RESTARTED
+ *     VIGIL_A_FENCE_CAUSE: NLA_U8, for the fence events and
+ *                          VIGIL_EV_PEER_FENCED
+ *     VIGIL_A_FENCE_ACTION: NLA_U8, for VIGIL_EV_FENCE_PENDING,
+ *                           VIGIL_EV_FENCE and VIGIL_EV_FENCE_CANCELLED
+ *     VIGIL_A_DUMPING: NLA_U8, for VIGIL_EV_PEER_FENCED: 1 if the peer
+ *                      announced a crash dump
  * Events are sent from the heartbeat timer with GFP_ATOMIC; a listener
  * that falls behind gets ENOBUFS and must re-read the status.
  *
@@ -203,7 +298,8 @@
  *    4     1   version (VIGIL_PROTOCOL_VERSION)
  *    5     1   key id: which cluster key made the MAC
  *    6     1   link index the frame was sent on
- *    7     1   flags (VIGIL_HB_F_*)
+ *    7     1   flags (VIGIL_HB_F_*; with VIGIL_HB_F_FENCING, bits 4-5
+ *              hold the enum vigil_fence_cause)
  *    8     4   cluster id
  *   12     2   sender node id
  *   14     2   receiver node id (the peer this frame is for)
@@ -278,7 +374,41 @@
 enum vigil_hb_flags {
 	VIGIL_HB_F_QUORATE = 1U << 0,	/* the sender has quorum */
 	VIGIL_HB_F_LEAVING = 1U << 1,	/* clean leave: not a failure */
-	__VIGIL_HB_F_ALL = VIGIL_HB_F_QUORATE | VIGIL_HB_F_LEAVING,
+	VIGIL_HB_F_FENCING = 1U << 2,	/* self-fenced (frozen) or about to */
+	VIGIL_HB_F_DUMPING = 1U << 3,	/* panicking into a crash kernel */
+	VIGIL_HB_F_CAUSE_MASK = 3U << 4,	/* enum vigil_fence_cause */
+};
+#define VIGIL_HB_F_CAUSE_SHIFT 4
+
+/* The I/O lease (Documentation/fencing.md). */
+#define VIGIL_LEASE_MIN_INTERVALS 3
+#define VIGIL_CLOCK_MARGIN_PPM 10000	/* clock-rate error allowed: 1% */
+#define VIGIL_PROTECT_MAX 8
+
+enum vigil_fence_cause {
+	VIGIL_CAUSE_NONE,
+	VIGIL_CAUSE_QUORUM = 1,		/* quorum lost, or the lease ran out */
+	VIGIL_CAUSE_DAEMON = 2,		/* the registered daemon went quiet */
+	VIGIL_CAUSE_OPERATOR = 3,	/* VIGIL_CMD_FENCE */
+	__VIGIL_CAUSE_LAST
+};
+#define VIGIL_CAUSE_MAX (__VIGIL_CAUSE_LAST - 1)
+
+enum vigil_fence_action {
+	VIGIL_ACTION_UNSPEC,
+	VIGIL_ACTION_NONE = 1,		/* events only */
+	VIGIL_ACTION_FREEZE = 2,	/* latch the lease gate closed */
+	VIGIL_ACTION_PANIC = 3,		/* panic: kdump if loaded */
+	VIGIL_ACTION_REBOOT = 4,	/* emergency restart, no sync */
+	__VIGIL_ACTION_LAST
+};
+#define VIGIL_ACTION_MAX (__VIGIL_ACTION_LAST - 1)
+
+enum vigil_gate {
+	VIGIL_GATE_NONE = 0,		/* no protected interface */
+	VIGIL_GATE_OPEN = 1,		/* lease fresh: service traffic passes */
+	VIGIL_GATE_CLOSED = 2,		/* lease not fresh: dropped */
+	VIGIL_GATE_LATCHED = 3,		/* frozen until VIGIL_CMD_GATE_OPEN */
 };
 
 enum vigil_cfg_flags {
@@ -297,6 +427,8 @@ enum vigil_peer_state {
 	VIGIL_PEER_UP = 1,		/* a link delivers heartbeats in time */
 	VIGIL_PEER_DOWN = 2,		/* every link timed out */
 	VIGIL_PEER_LEFT = 3,		/* said it was leaving */
+	VIGIL_PEER_SELF_FENCED = 4,	/* announced a self-fence */
+	VIGIL_PEER_DUMPING = 5,		/* announced a crash dump */
 };
 
 enum vigil_counter {
@@ -330,6 +462,15 @@ enum vigil_event {
 	VIGIL_EV_QUORUM_LOST,
 	VIGIL_EV_PAYLOAD_CHANGED,
 	VIGIL_EV_CONFIG_CHANGED,
+	VIGIL_EV_LEASE_EXPIRED,		/* this node's lease ran out */
+	VIGIL_EV_LEASE_RENEWED,		/* fresh again (or for the first time) */
+	VIGIL_EV_FENCE_PENDING,		/* a cause fired; waiting for its delay */
+	VIGIL_EV_FENCE_CANCELLED,	/* the cause cleared within the delay */
+	VIGIL_EV_FENCE,			/* acting now */
+	VIGIL_EV_GATE_OPENED,		/* a latched gate was reopened */
+	VIGIL_EV_PEER_FENCED,		/* a peer announced a self-fence */
+	VIGIL_EV_DAEMON_REGISTERED,
+	VIGIL_EV_DAEMON_UNREGISTERED,
 	__VIGIL_EV_LAST
 };
 #define VIGIL_EV_MAX (__VIGIL_EV_LAST - 1)
@@ -342,6 +483,11 @@ enum vigil_cmd {
 	VIGIL_CMD_SET_PAYLOAD,
 	VIGIL_CMD_SET_WITNESS,
 	VIGIL_CMD_EVENT,
+	VIGIL_CMD_FENCE,
+	VIGIL_CMD_GATE_OPEN,
+	VIGIL_CMD_DAEMON_REGISTER,
+	VIGIL_CMD_DAEMON_PET,
+	VIGIL_CMD_DAEMON_UNREGISTER,
 	__VIGIL_CMD_MAX
 };
 #define VIGIL_CMD_MAX (__VIGIL_CMD_MAX - 1)
@@ -374,6 +520,19 @@ enum vigil_attr {
 	VIGIL_A_EVENT_PEER,
 	VIGIL_A_EVENT_LINK,
 	VIGIL_A_EVENT_INCARNATION,
+	VIGIL_A_LEASE_MS,
+	VIGIL_A_LEASE_LEFT_MS,
+	VIGIL_A_GATE,
+	VIGIL_A_GATE_DROPPED,
+	VIGIL_A_PROTECT,
+	VIGIL_A_FENCE,
+	VIGIL_A_FENCED,
+	VIGIL_A_FENCE_PENDING,
+	VIGIL_A_FENCE_CAUSE,
+	VIGIL_A_FENCE_ACTION,
+	VIGIL_A_DUMPING,
+	VIGIL_A_DAEMON_TIMEOUT_MS,
+	VIGIL_A_DAEMON_LEFT_MS,
 	__VIGIL_A_LAST
 };
 #define VIGIL_A_MAX (__VIGIL_A_LAST - 1)
@@ -439,8 +598,18 @@ enum vigil_peer_attr {
 	VIGIL_PEER_A_MEMBERS,
 	VIGIL_PEER_A_PAYLOAD,
 	VIGIL_PEER_A_LINKS,
+	VIGIL_PEER_A_FENCE_CAUSE,
 	__VIGIL_PEER_A_LAST
 };
 #define VIGIL_PEER_A_MAX (__VIGIL_PEER_A_LAST - 1)
+
+enum vigil_fence_attr {
+	VIGIL_FENCE_A_UNSPEC,
+	VIGIL_FENCE_A_CAUSE,
+	VIGIL_FENCE_A_ACTION,
+	VIGIL_FENCE_A_DELAY_MS,
+	__VIGIL_FENCE_A_LAST
+};
+#define VIGIL_FENCE_A_MAX (__VIGIL_FENCE_A_LAST - 1)
 
 #endif /* _UAPI_LINUX_VIGIL_H */
