@@ -74,6 +74,16 @@ static void fill_config(struct vigil_config *cfg)
 	cfg->nodes[2].n_addrs = 1;
 	cfg->nodes[2].addrs[0] = (struct vigil_config_addr){ .link = 0,
 		.kind = VIGIL_ADDR_MAC, .mac = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } };
+
+	cfg->lease_ms = 400;
+	cfg->n_protect = 2;
+	strcpy(cfg->protect[0], "eth2");
+	strcpy(cfg->protect[1], "bond0.100");
+	cfg->n_fence = 2;
+	cfg->fence[0] = (struct vigil_fence_rule){ .cause = VIGIL_CAUSE_QUORUM,
+		.action = VIGIL_ACTION_FREEZE };
+	cfg->fence[1] = (struct vigil_fence_rule){ .cause = VIGIL_CAUSE_DAEMON,
+		.action = VIGIL_ACTION_PANIC, .delay_ms = 2000 };
 }
 
 /* Count the attributes of a stream and check every one is of a known type. */
@@ -226,6 +236,28 @@ static void check_node(struct nlattr *elem, const struct vigil_config_node *n,
 	}
 }
 
+static void check_fence(struct nlattr *elem, const struct vigil_fence_rule *r,
+			int i)
+{
+	struct nlattr *tb[VIGIL_FENCE_A_MAX + 1];
+
+	tap_is_int(nla_type(elem), 0, "fence %d: list element of type 0", i);
+	tap_is_int(nla_parse_nested(tb, VIGIL_FENCE_A_MAX, elem, NULL), 0,
+		   "fence %d parses", i);
+	tap_ok(tb[VIGIL_FENCE_A_CAUSE] && nla_len(tb[VIGIL_FENCE_A_CAUSE]) == 1 &&
+	       nla_get_u8(tb[VIGIL_FENCE_A_CAUSE]) == r->cause,
+	       "fence %d: cause u8", i);
+	tap_ok(tb[VIGIL_FENCE_A_ACTION] && nla_len(tb[VIGIL_FENCE_A_ACTION]) == 1 &&
+	       nla_get_u8(tb[VIGIL_FENCE_A_ACTION]) == r->action,
+	       "fence %d: action u8", i);
+	tap_ok(tb[VIGIL_FENCE_A_DELAY_MS] &&
+	       nla_len(tb[VIGIL_FENCE_A_DELAY_MS]) == 4 &&
+	       nla_get_u32(tb[VIGIL_FENCE_A_DELAY_MS]) == r->delay_ms,
+	       "fence %d: delay u32, also when 0", i);
+	tap_is_int(count_attrs(nla_data(elem), nla_len(elem), VIGIL_FENCE_A_MAX),
+		   3, "fence %d: nothing else", i);
+}
+
 static void test_builder(void)
 {
 	struct vigil_config *cfg = calloc(1, sizeof(*cfg));
@@ -245,7 +277,7 @@ static void test_builder(void)
 	tap_is_int(nla_parse(tb, VIGIL_A_MAX, genlmsg_attrdata(ghdr, 0),
 			     genlmsg_attrlen(ghdr, 0), NULL), 0, "request parses");
 	tap_is_int(count_attrs(genlmsg_attrdata(ghdr, 0), genlmsg_attrlen(ghdr, 0),
-			       VIGIL_A_MAX), 8, "8 top-level attributes");
+			       VIGIL_A_MAX), 11, "11 top-level attributes");
 
 	tap_ok(tb[VIGIL_A_CLUSTER_ID] && nla_len(tb[VIGIL_A_CLUSTER_ID]) == 4 &&
 	       nla_get_u32(tb[VIGIL_A_CLUSTER_ID]) == 0xa1b2c3d4, "cluster id u32");
@@ -270,10 +302,24 @@ static void test_builder(void)
 	nla_for_each_nested(elem, tb[VIGIL_A_NODES], rem)
 		check_node(elem, &cfg->nodes[i], i), i++;
 	tap_is_int(i, 3, "3 nodes");
+	tap_ok(tb[VIGIL_A_LEASE_MS] && nla_len(tb[VIGIL_A_LEASE_MS]) == 4 &&
+	       nla_get_u32(tb[VIGIL_A_LEASE_MS]) == 400, "lease u32");
+	i = 0;
+	nla_for_each_nested(elem, tb[VIGIL_A_PROTECT], rem) {
+		tap_ok(nla_type(elem) == 0 && str_attr(elem, cfg->protect[i]),
+		       "protect %d: NUL-terminated string of type 0", i);
+		i++;
+	}
+	tap_is_int(i, 2, "2 protected interfaces");
+	i = 0;
+	nla_for_each_nested(elem, tb[VIGIL_A_FENCE], rem)
+		check_fence(elem, &cfg->fence[i], i), i++;
+	tap_is_int(i, 2, "2 fence rules");
 	nlmsg_free(msg);
 
 	/* Defaults are left out. */
 	cfg->timeout_ms = cfg->flags = cfg->witness_votes = 0;
+	cfg->lease_ms = cfg->n_protect = cfg->n_fence = 0;
 	msg = genl_msg(VIGIL_CMD_SET_CONFIG);
 	tap_is_int(vigil_config_put(msg, cfg), 0, "config without optional values");
 	ghdr = nlmsg_data(nlmsg_hdr(msg));
@@ -281,6 +327,8 @@ static void test_builder(void)
 		  genlmsg_attrlen(ghdr, 0), NULL);
 	tap_ok(!tb[VIGIL_A_TIMEOUT_MS] && !tb[VIGIL_A_FLAGS] &&
 	       !tb[VIGIL_A_WITNESS_VOTES], "... timeout, flags, witness left out");
+	tap_ok(!tb[VIGIL_A_LEASE_MS] && !tb[VIGIL_A_PROTECT] && !tb[VIGIL_A_FENCE],
+	       "... lease, protect, fence left out");
 	nlmsg_free(msg);
 
 	/* The largest configuration fits the size computed for it. */
@@ -297,11 +345,30 @@ static void test_builder(void)
 			n->addrs[j] = (struct vigil_config_addr){ .link = j,
 				.kind = VIGIL_ADDR_IN6, .port = 1 };
 	}
+	cfg->lease_ms = 1;
+	cfg->n_protect = VIGIL_PROTECT_MAX;
+	for (i = 0; i < VIGIL_PROTECT_MAX; i++)
+		snprintf(cfg->protect[i], IFNAMSIZ, "%015d", i);
+	cfg->n_fence = VIGIL_CONFIG_FENCE_MAX;
+	for (i = 0; i < VIGIL_CONFIG_FENCE_MAX; i++)
+		cfg->fence[i] = (struct vigil_fence_rule){ .cause = i + 1,
+			.action = VIGIL_ACTION_REBOOT, .delay_ms = 1 };
 	msg = nlmsg_alloc_size(NLMSG_SPACE(GENL_HDRLEN) + vigil_config_size(cfg));
 	genlmsg_put(msg, 0, 1, FAKE_FAMILY, 0, 0, VIGIL_CMD_SET_CONFIG, 1);
 	tap_is_int(vigil_config_put(msg, cfg), 0,
-		   "256 nodes x 8 addresses fit vigil_config_size()");
+		   "256 nodes x 8 addresses, 8 protected, 3 fence rules fit vigil_config_size()");
 	nlmsg_free(msg);
+
+	cfg->n_protect = VIGIL_PROTECT_MAX + 1;
+	msg = genl_msg(VIGIL_CMD_SET_CONFIG);
+	tap_is_int(vigil_config_put(msg, cfg), -EINVAL, "9 protected: -EINVAL");
+	nlmsg_free(msg);
+	cfg->n_protect = 0;
+	cfg->n_fence = VIGIL_CONFIG_FENCE_MAX + 1;
+	msg = genl_msg(VIGIL_CMD_SET_CONFIG);
+	tap_is_int(vigil_config_put(msg, cfg), -EINVAL, "4 fence rules: -EINVAL");
+	nlmsg_free(msg);
+	cfg->n_fence = 0;
 
 	msg = nlmsg_alloc_size(4096);
 	genlmsg_put(msg, 0, 1, FAKE_FAMILY, 0, 0, VIGIL_CMD_SET_CONFIG, 1);
@@ -347,7 +414,71 @@ static void put_link_status(struct nl_msg *msg, int index, const char *name,
 	nla_nest_end(msg, l);
 }
 
-enum { NO_NODE_NAME = 1, NO_GENERATION = 2, BAD_QUORATE = 4, NINE_LINKS = 8 };
+enum {
+	NO_NODE_NAME = 1, NO_GENERATION = 2, BAD_QUORATE = 4, NINE_LINKS = 8,
+	NO_FENCING = 16,		/* a module from before self-fencing */
+	NINE_PROTECT = 32, LONG_IFNAME = 64, UNTERMINATED_IFNAME = 128,
+	FENCE_NO_ACTION = 256, PENDING_NO_DELAY = 512, DUP_CAUSE = 1024,
+	GATE_U32 = 2048,
+};
+
+static void put_rule(struct nl_msg *msg, __u8 cause, __u8 action,
+		     bool delay, __u32 delay_ms)
+{
+	struct nlattr *r = nla_nest_start(msg, 0);
+
+	nla_put_u8(msg, VIGIL_FENCE_A_CAUSE, cause);
+	if (action)
+		nla_put_u8(msg, VIGIL_FENCE_A_ACTION, action);
+	if (delay)
+		nla_put_u32(msg, VIGIL_FENCE_A_DELAY_MS, delay_ms);
+	nla_put_u32(msg, VIGIL_FENCE_A_MAX + 1, 5);	/* newer kernel */
+	nla_nest_end(msg, r);
+}
+
+static void put_status_fencing(struct nl_msg *msg, int broken)
+{
+	struct nlattr *nest;
+	int i;
+
+	nla_put_u32(msg, VIGIL_A_LEASE_MS, 400);
+	nla_put_u32(msg, VIGIL_A_LEASE_LEFT_MS, 0xffffffff);
+	if (broken & GATE_U32)
+		nla_put_u32(msg, VIGIL_A_GATE, VIGIL_GATE_LATCHED);
+	else
+		nla_put_u8(msg, VIGIL_A_GATE, VIGIL_GATE_LATCHED);
+	nla_put_u64(msg, VIGIL_A_GATE_DROPPED, 1ULL << 33);
+
+	nest = nla_nest_start(msg, VIGIL_A_PROTECT);
+	nla_put_string(msg, 0, "eth2");
+	nla_put_string(msg, 0, broken & LONG_IFNAME ? "0123456789abcdef" :
+						    "012345678901234");
+	if (broken & UNTERMINATED_IFNAME)
+		nla_put(msg, 0, 4, "eth3");
+	for (i = 2; (broken & NINE_PROTECT) && i < 9; i++)
+		nla_put_string(msg, 0, "x");
+	nla_nest_end(msg, nest);
+
+	nest = nla_nest_start(msg, VIGIL_A_FENCE);
+	put_rule(msg, VIGIL_CAUSE_QUORUM, VIGIL_ACTION_FREEZE, true, 0);
+	put_rule(msg, VIGIL_CAUSE_DAEMON,
+		 broken & FENCE_NO_ACTION ? 0 : VIGIL_ACTION_PANIC, true, 2000);
+	put_rule(msg, VIGIL_CAUSE_MAX + 1, VIGIL_ACTION_NONE, true, 0); /* newer */
+	put_rule(msg, VIGIL_CAUSE_OPERATOR, VIGIL_ACTION_NONE, false, 0);
+	if (broken & DUP_CAUSE)
+		put_rule(msg, VIGIL_CAUSE_QUORUM, VIGIL_ACTION_NONE, true, 0);
+	nla_nest_end(msg, nest);
+
+	nla_put_u8(msg, VIGIL_A_FENCED, VIGIL_CAUSE_QUORUM);
+
+	nest = nla_nest_start(msg, VIGIL_A_FENCE_PENDING);
+	put_rule(msg, VIGIL_CAUSE_DAEMON, VIGIL_ACTION_PANIC,
+		 !(broken & PENDING_NO_DELAY), 1234);
+	nla_nest_end(msg, nest);
+
+	nla_put_u32(msg, VIGIL_A_DAEMON_TIMEOUT_MS, 5000);
+	nla_put_u32(msg, VIGIL_A_DAEMON_LEFT_MS, 3000);
+}
 
 static struct nl_msg *status_msg(int broken)
 {
@@ -383,6 +514,9 @@ static struct nl_msg *status_msg(int broken)
 	for (i = 2; (broken & NINE_LINKS) && i < 9; i++)
 		put_link_status(msg, i, "x", false);
 	nla_nest_end(msg, links);
+	if (!(broken & NO_FENCING))
+		put_status_fencing(msg, broken);
+	nla_put_u64(msg, VIGIL_A_MAX + 1, 1);		/* newer kernel */
 	return msg;
 }
 
@@ -423,6 +557,57 @@ static void test_status(void)
 	       st.links[1].counters[VIGIL_CNT_RX_REPLAY] == 100 + VIGIL_CNT_RX_REPLAY,
 	       "... counters by enum vigil_counter");
 
+	tap_ok(st.has_lease && st.lease_ms == 400, "... lease");
+	tap_ok(st.has_lease_left && st.lease_left_ms == 0xffffffff,
+	       "... lease left (U32_MAX: alone quorate)");
+	tap_ok(st.has_gate && st.gate == VIGIL_GATE_LATCHED, "... gate latched");
+	tap_ok(st.has_gate_dropped && st.gate_dropped == 1ULL << 33,
+	       "... gate dropped u64");
+	tap_is_int(st.n_protect, 2, "... 2 protected interfaces");
+	tap_is_str(st.protect[0], "eth2", "... first");
+	tap_is_str(st.protect[1], "012345678901234", "... 15 characters");
+	tap_is_int(st.n_fence, 3, "... 3 fence rules (the unknown cause skipped)");
+	tap_ok(st.fence[0].cause == VIGIL_CAUSE_QUORUM &&
+	       st.fence[0].action == VIGIL_ACTION_FREEZE && !st.fence[0].delay_ms,
+	       "... quorum freeze");
+	tap_ok(st.fence[1].cause == VIGIL_CAUSE_DAEMON &&
+	       st.fence[1].action == VIGIL_ACTION_PANIC &&
+	       st.fence[1].delay_ms == 2000, "... daemon panic after 2000 ms");
+	tap_ok(st.fence[2].cause == VIGIL_CAUSE_OPERATOR &&
+	       st.fence[2].action == VIGIL_ACTION_NONE && !st.fence[2].delay_ms,
+	       "... operator none, delay absent: 0");
+	tap_ok(st.fenced && st.fenced_cause == VIGIL_CAUSE_QUORUM,
+	       "... fenced by quorum");
+	tap_is_int(st.n_fence_pending, 1, "... 1 pending");
+	tap_ok(st.fence_pending[0].cause == VIGIL_CAUSE_DAEMON &&
+	       st.fence_pending[0].action == VIGIL_ACTION_PANIC &&
+	       st.fence_pending[0].delay_ms == 1234, "... daemon panic in 1234 ms");
+	tap_ok(st.has_daemon && st.daemon_timeout_ms == 5000 &&
+	       st.has_daemon_left && st.daemon_left_ms == 3000,
+	       "... daemon watchdog");
+
+	tap_is_int(parse_st(status_msg(NO_FENCING), &st), 0,
+		   "status of a module without self-fencing parses");
+	tap_ok(!st.has_lease && !st.has_lease_left && !st.has_gate &&
+	       !st.has_gate_dropped && !st.n_protect && !st.n_fence &&
+	       !st.fenced && !st.n_fence_pending && !st.has_daemon &&
+	       !st.has_daemon_left, "... every self-fencing field absent");
+
+	tap_is_int(parse_st(status_msg(NINE_PROTECT), &st), -EBADMSG,
+		   "9 protected interfaces: -EBADMSG");
+	tap_is_int(parse_st(status_msg(LONG_IFNAME), &st), -EBADMSG,
+		   "protected interface of 16 characters: -EBADMSG");
+	tap_is_int(parse_st(status_msg(UNTERMINATED_IFNAME), &st), -EBADMSG,
+		   "protected interface without its NUL: -EBADMSG");
+	tap_is_int(parse_st(status_msg(FENCE_NO_ACTION), &st), -EBADMSG,
+		   "fence rule without action: -EBADMSG");
+	tap_is_int(parse_st(status_msg(PENDING_NO_DELAY), &st), -EBADMSG,
+		   "pending fence without time left: -EBADMSG");
+	tap_is_int(parse_st(status_msg(DUP_CAUSE), &st), -EBADMSG,
+		   "a cause twice: -EBADMSG");
+	tap_is_int(parse_st(status_msg(GATE_U32), &st), -EBADMSG,
+		   "gate as u32: -EBADMSG");
+
 	tap_is_int(parse_st(status_msg(NO_NODE_NAME), &st), -EBADMSG,
 		   "configured without node name: -EBADMSG");
 	tap_is_int(parse_st(status_msg(NO_GENERATION), &st), -EBADMSG,
@@ -440,7 +625,10 @@ static void test_status(void)
 	tap_ok(!st.configured && !st.n_links, "... not configured");
 }
 
-enum { NO_PEER_ID = 1, SHORT_MEMBERS = 2, LONG_PAYLOAD = 4, BAD_COUNTER = 8 };
+enum {
+	NO_PEER_ID = 1, SHORT_MEMBERS = 2, LONG_PAYLOAD = 4, BAD_COUNTER = 8,
+	FENCED_PEER = 16, BAD_FENCE_CAUSE = 32,
+};
 
 static struct nl_msg *peer_msg(int broken, __u64 generation)
 {
@@ -455,7 +643,13 @@ static struct nl_msg *peer_msg(int broken, __u64 generation)
 		nla_put_u16(msg, VIGIL_PEER_A_ID, 2);
 	nla_put_string(msg, VIGIL_PEER_A_NAME, "n2");
 	nla_put_u32(msg, VIGIL_PEER_A_VOTES, 1);
-	nla_put_u8(msg, VIGIL_PEER_A_STATE, VIGIL_PEER_UP);
+	nla_put_u8(msg, VIGIL_PEER_A_STATE,
+		   broken & FENCED_PEER ? VIGIL_PEER_DUMPING : VIGIL_PEER_UP);
+	if (broken & FENCED_PEER)
+		nla_put_u8(msg, VIGIL_PEER_A_FENCE_CAUSE, VIGIL_CAUSE_DAEMON);
+	if (broken & BAD_FENCE_CAUSE)
+		nla_put_u16(msg, VIGIL_PEER_A_FENCE_CAUSE, VIGIL_CAUSE_DAEMON);
+	nla_put_u32(msg, VIGIL_PEER_A_MAX + 1, 3);	/* newer kernel */
 	nla_put_u64(msg, VIGIL_PEER_A_INCARNATION, 77);
 	nla_put_u32(msg, VIGIL_PEER_A_LAST_SEEN_MS, 30);
 	nla_put_u8(msg, VIGIL_PEER_A_QUORATE, 1);
@@ -505,6 +699,7 @@ static void test_peer(void)
 	       p.quorate && p.generation == 11,
 	       "... incarnation, last seen, quorate, generation");
 	tap_ok(p.has_members && p.members[0] == 7 && !p.members[1], "... members");
+	tap_ok(!p.has_fence_cause, "... no fence cause");
 	tap_ok(p.has_payload && p.payload_len == 2 && p.payload[0] == 0xca,
 	       "... payload");
 	tap_is_int(p.n_links, 2, "... 2 links");
@@ -516,6 +711,12 @@ static void test_peer(void)
 	       !p.links[1].has_last_seen && !p.links[1].has_counters,
 	       "... link b: down, no samples");
 
+	tap_is_int(parse_p(peer_msg(FENCED_PEER, 12), &p, &gen), 0,
+		   "dumping peer parses");
+	tap_ok(p.state == VIGIL_PEER_DUMPING && p.has_fence_cause &&
+	       p.fence_cause == VIGIL_CAUSE_DAEMON, "... state dumping, cause daemon");
+	tap_is_int(parse_p(peer_msg(BAD_FENCE_CAUSE, 1), &p, &gen), -EBADMSG,
+		   "fence cause as u16: -EBADMSG");
 	tap_is_int(parse_p(peer_msg(NO_PEER_ID, 1), &p, &gen), -EBADMSG,
 		   "peer without id: -EBADMSG");
 	tap_is_int(parse_p(peer_msg(SHORT_MEMBERS, 1), &p, &gen), -EBADMSG,
@@ -576,6 +777,41 @@ static void test_event(void)
 	tap_ok(!ev.quorate && ev.has_incarnation && ev.incarnation == 1ULL << 40 &&
 	       !ev.has_link, "... incarnation, no link");
 
+	tap_ok(!ev.has_fence_cause && !ev.has_fence_action && !ev.has_dumping,
+	       "... no fence cause, action, dumping");
+
+	msg = genl_msg(VIGIL_CMD_EVENT);
+	nla_put_u32(msg, VIGIL_A_EVENT, VIGIL_EV_FENCE_PENDING);
+	nla_put_u64(msg, VIGIL_A_GENERATION, 11);
+	nla_put_u8(msg, VIGIL_A_QUORATE, 0);
+	nla_put_u8(msg, VIGIL_A_FENCE_CAUSE, VIGIL_CAUSE_QUORUM);
+	nla_put_u8(msg, VIGIL_A_FENCE_ACTION, VIGIL_ACTION_REBOOT);
+	nla_put_u32(msg, VIGIL_A_MAX + 1, 1);		/* newer kernel */
+	tap_is_int(parse_ev(msg, &ev), 0, "fence-pending event parses");
+	tap_ok(ev.type == VIGIL_EV_FENCE_PENDING && ev.has_fence_cause &&
+	       ev.fence_cause == VIGIL_CAUSE_QUORUM && ev.has_fence_action &&
+	       ev.fence_action == VIGIL_ACTION_REBOOT && !ev.has_dumping &&
+	       !ev.has_peer, "... cause quorum, action reboot");
+
+	msg = genl_msg(VIGIL_CMD_EVENT);
+	nla_put_u32(msg, VIGIL_A_EVENT, VIGIL_EV_PEER_FENCED);
+	nla_put_u64(msg, VIGIL_A_GENERATION, 12);
+	nla_put_u8(msg, VIGIL_A_QUORATE, 1);
+	nla_put_u16(msg, VIGIL_A_EVENT_PEER, 2);
+	nla_put_u8(msg, VIGIL_A_FENCE_CAUSE, VIGIL_CAUSE_DAEMON);
+	nla_put_u8(msg, VIGIL_A_DUMPING, 1);
+	tap_is_int(parse_ev(msg, &ev), 0, "peer-fenced event parses");
+	tap_ok(ev.has_peer && ev.peer == 2 && ev.has_fence_cause &&
+	       ev.fence_cause == VIGIL_CAUSE_DAEMON && !ev.has_fence_action &&
+	       ev.has_dumping && ev.dumping, "... peer, cause daemon, dumping");
+
+	msg = genl_msg(VIGIL_CMD_EVENT);
+	nla_put_u32(msg, VIGIL_A_EVENT, VIGIL_EV_PEER_FENCED);
+	nla_put_u64(msg, VIGIL_A_GENERATION, 12);
+	nla_put_u8(msg, VIGIL_A_QUORATE, 1);
+	nla_put_u32(msg, VIGIL_A_DUMPING, 1);
+	tap_is_int(parse_ev(msg, &ev), -EBADMSG, "dumping as u32: -EBADMSG");
+
 	msg = genl_msg(VIGIL_CMD_EVENT);
 	nla_put_u32(msg, VIGIL_A_EVENT, VIGIL_EV_CONFIG_CHANGED);
 	nla_put_u8(msg, VIGIL_A_QUORATE, 0);
@@ -592,6 +828,69 @@ static void test_event(void)
 	nla_put_u64(msg, VIGIL_A_GENERATION, 10);
 	nla_put_u8(msg, VIGIL_A_QUORATE, 0);
 	tap_is_int(parse_ev(msg, &ev), -EBADMSG, "not VIGIL_CMD_EVENT");
+}
+
+/* --- requests without a configuration ---------------------------------- */
+
+/* Check the header of a request to the fake family and parse its attributes. */
+static int request_attrs(struct nl_msg *msg, __u8 cmd, struct nlattr *tb[],
+			 const char *what)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct genlmsghdr *ghdr = nlmsg_data(nlh);
+
+	tap_ok(nlh->nlmsg_type == FAKE_FAMILY && !(nlh->nlmsg_flags & NLM_F_DUMP),
+	       "%s: to the family, no dump", what);
+	tap_ok(ghdr->cmd == cmd && ghdr->version == VIGIL_GENL_VERSION &&
+	       !ghdr->reserved, "%s: command %u, version %d", what, cmd,
+	       VIGIL_GENL_VERSION);
+	nla_parse(tb, VIGIL_A_MAX, genlmsg_attrdata(ghdr, 0),
+		  genlmsg_attrlen(ghdr, 0), NULL);
+	return count_attrs(genlmsg_attrdata(ghdr, 0), genlmsg_attrlen(ghdr, 0),
+			   VIGIL_A_MAX);
+}
+
+static void test_commands(void)
+{
+	struct vigil_nl nl = { .family = FAKE_FAMILY };
+	struct nlattr *tb[VIGIL_A_MAX + 1];
+	static const struct {
+		__u8 cmd;
+		const char *what;
+	} bare[] = {
+		{ VIGIL_CMD_GATE_OPEN, "gate open" },
+		{ VIGIL_CMD_DAEMON_PET, "daemon pet" },
+		{ VIGIL_CMD_DAEMON_UNREGISTER, "daemon unregister" },
+	};
+	struct nl_msg *msg;
+	unsigned int i;
+
+	msg = fence_msg(&nl, VIGIL_ACTION_PANIC);
+	tap_ok(msg != NULL, "fence request builds");
+	tap_is_int(request_attrs(msg, VIGIL_CMD_FENCE, tb, "fence"), 1,
+		   "fence: one attribute");
+	tap_ok(tb[VIGIL_A_FENCE_ACTION] && nla_len(tb[VIGIL_A_FENCE_ACTION]) == 1 &&
+	       nla_get_u8(tb[VIGIL_A_FENCE_ACTION]) == VIGIL_ACTION_PANIC,
+	       "fence: action u8");
+	nlmsg_free(msg);
+
+	msg = daemon_register_msg(&nl, 5000);
+	tap_ok(msg != NULL, "daemon register request builds");
+	tap_is_int(request_attrs(msg, VIGIL_CMD_DAEMON_REGISTER, tb,
+				 "daemon register"), 1,
+		   "daemon register: one attribute");
+	tap_ok(tb[VIGIL_A_DAEMON_TIMEOUT_MS] &&
+	       nla_len(tb[VIGIL_A_DAEMON_TIMEOUT_MS]) == 4 &&
+	       nla_get_u32(tb[VIGIL_A_DAEMON_TIMEOUT_MS]) == 5000,
+	       "daemon register: timeout u32");
+	nlmsg_free(msg);
+
+	for (i = 0; i < sizeof(bare) / sizeof(bare[0]); i++) {
+		msg = bare_msg(&nl, bare[i].cmd);
+		tap_is_int(request_attrs(msg, bare[i].cmd, tb, bare[i].what), 0,
+			   "%s: no attributes", bare[i].what);
+		nlmsg_free(msg);
+	}
 }
 
 static void test_names(void)
@@ -614,7 +913,60 @@ static void test_names(void)
 	tap_is_str(vigil_counter_name(VIGIL_CNT_RX_BAD_MAC), "rx_bad_mac",
 		   "rx_bad_mac");
 	tap_is_str(vigil_peer_state_name(VIGIL_PEER_LEFT), "left", "left");
-	tap_ok(!vigil_peer_state_name(4), "state 4 has no name");
+	tap_is_str(vigil_peer_state_name(VIGIL_PEER_SELF_FENCED), "self-fenced",
+		   "self-fenced");
+	tap_is_str(vigil_peer_state_name(VIGIL_PEER_DUMPING), "dumping", "dumping");
+	tap_ok(!vigil_peer_state_name(VIGIL_PEER_DUMPING + 1),
+	       "state %d has no name", VIGIL_PEER_DUMPING + 1);
+
+	tap_is_str(vigil_event_name(VIGIL_EV_LEASE_EXPIRED), "lease-expired",
+		   "lease-expired");
+	tap_is_str(vigil_event_name(VIGIL_EV_LEASE_RENEWED), "lease-renewed",
+		   "lease-renewed");
+	tap_is_str(vigil_event_name(VIGIL_EV_FENCE_PENDING), "fence-pending",
+		   "fence-pending");
+	tap_is_str(vigil_event_name(VIGIL_EV_FENCE_CANCELLED), "fence-cancelled",
+		   "fence-cancelled");
+	tap_is_str(vigil_event_name(VIGIL_EV_FENCE), "fence", "fence");
+	tap_is_str(vigil_event_name(VIGIL_EV_GATE_OPENED), "gate-opened",
+		   "gate-opened");
+	tap_is_str(vigil_event_name(VIGIL_EV_PEER_FENCED), "peer-fenced",
+		   "peer-fenced");
+	tap_is_str(vigil_event_name(VIGIL_EV_DAEMON_REGISTERED),
+		   "daemon-registered", "daemon-registered");
+	tap_is_str(vigil_event_name(VIGIL_EV_DAEMON_UNREGISTERED),
+		   "daemon-unregistered", "daemon-unregistered");
+
+	tap_ok(!strcmp(vigil_gate_name(VIGIL_GATE_NONE), "none") &&
+	       !strcmp(vigil_gate_name(VIGIL_GATE_OPEN), "open") &&
+	       !strcmp(vigil_gate_name(VIGIL_GATE_CLOSED), "closed") &&
+	       !strcmp(vigil_gate_name(VIGIL_GATE_LATCHED), "latched") &&
+	       !vigil_gate_name(VIGIL_GATE_LATCHED + 1), "gate names");
+	tap_ok(!vigil_fence_cause_name(VIGIL_CAUSE_NONE) &&
+	       !strcmp(vigil_fence_cause_name(VIGIL_CAUSE_QUORUM), "quorum") &&
+	       !strcmp(vigil_fence_cause_name(VIGIL_CAUSE_DAEMON), "daemon") &&
+	       !strcmp(vigil_fence_cause_name(VIGIL_CAUSE_OPERATOR), "operator") &&
+	       !vigil_fence_cause_name(VIGIL_CAUSE_MAX + 1), "cause names");
+	tap_ok(!vigil_fence_action_name(VIGIL_ACTION_UNSPEC) &&
+	       !strcmp(vigil_fence_action_name(VIGIL_ACTION_NONE), "none") &&
+	       !strcmp(vigil_fence_action_name(VIGIL_ACTION_FREEZE), "freeze") &&
+	       !strcmp(vigil_fence_action_name(VIGIL_ACTION_PANIC), "panic") &&
+	       !strcmp(vigil_fence_action_name(VIGIL_ACTION_REBOOT), "reboot") &&
+	       !vigil_fence_action_name(VIGIL_ACTION_MAX + 1), "action names");
+
+	/* Names and parsers are inverse; nothing else parses. */
+	all = true;
+	for (i = 1; i <= VIGIL_CAUSE_MAX; i++)
+		all = all && vigil_fence_cause_parse(vigil_fence_cause_name(i)) == (int)i;
+	for (i = 1; i <= VIGIL_ACTION_MAX; i++)
+		all = all && vigil_fence_action_parse(vigil_fence_action_name(i)) == (int)i;
+	tap_ok(all, "every cause and action name parses back");
+	tap_ok(vigil_fence_cause_parse("") == -EINVAL &&
+	       vigil_fence_cause_parse("Quorum") == -EINVAL &&
+	       vigil_fence_cause_parse("none") == -EINVAL &&
+	       vigil_fence_action_parse("quorum") == -EINVAL &&
+	       vigil_fence_action_parse("freeze ") == -EINVAL,
+	       "unknown, differently cased or padded names: -EINVAL");
 }
 
 int main(void)
@@ -623,6 +975,7 @@ int main(void)
 	test_status();
 	test_peer();
 	test_event();
+	test_commands();
 	test_names();
 	return tap_done();
 }

@@ -104,6 +104,53 @@ static int put_node(struct nl_msg *msg, const struct vigil_config_node *n)
 	return 0;
 }
 
+static int put_fence(struct nl_msg *msg, const struct vigil_fence_rule *r)
+{
+	struct nlattr *nest = nla_nest_start(msg, 0);
+
+	if (!nest ||
+	    nla_put_u8(msg, VIGIL_FENCE_A_CAUSE, r->cause) < 0 ||
+	    nla_put_u8(msg, VIGIL_FENCE_A_ACTION, r->action) < 0 ||
+	    nla_put_u32(msg, VIGIL_FENCE_A_DELAY_MS, r->delay_ms) < 0)
+		return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+/* VIGIL_A_PROTECT and VIGIL_A_FENCE, each only when it has elements. */
+static int put_fencing(struct nl_msg *msg, const struct vigil_config *cfg)
+{
+	struct nlattr *nest;
+	unsigned int i;
+	int ret;
+
+	if (cfg->lease_ms &&
+	    nla_put_u32(msg, VIGIL_A_LEASE_MS, cfg->lease_ms) < 0)
+		return -EMSGSIZE;
+	if (cfg->n_protect) {
+		nest = nla_nest_start(msg, VIGIL_A_PROTECT);
+		if (!nest)
+			return -EMSGSIZE;
+		for (i = 0; i < cfg->n_protect; i++) {
+			if (nla_put_string(msg, 0, cfg->protect[i]) < 0)
+				return -EMSGSIZE;
+		}
+		nla_nest_end(msg, nest);
+	}
+	if (cfg->n_fence) {
+		nest = nla_nest_start(msg, VIGIL_A_FENCE);
+		if (!nest)
+			return -EMSGSIZE;
+		for (i = 0; i < cfg->n_fence; i++) {
+			ret = put_fence(msg, &cfg->fence[i]);
+			if (ret)
+				return ret;
+		}
+		nla_nest_end(msg, nest);
+	}
+	return 0;
+}
+
 int vigil_config_put(struct nl_msg *msg, const struct vigil_config *cfg)
 {
 	struct nlattr *nest;
@@ -111,7 +158,9 @@ int vigil_config_put(struct nl_msg *msg, const struct vigil_config *cfg)
 	int ret;
 
 	if (cfg->n_keys > VIGIL_CONFIG_KEYS_MAX ||
-	    cfg->n_links > VIGIL_LINKS_MAX || cfg->n_nodes > VIGIL_NODES_MAX)
+	    cfg->n_links > VIGIL_LINKS_MAX || cfg->n_nodes > VIGIL_NODES_MAX ||
+	    cfg->n_protect > VIGIL_PROTECT_MAX ||
+	    cfg->n_fence > VIGIL_CONFIG_FENCE_MAX)
 		return -EINVAL;
 
 	if (nla_put_u32(msg, VIGIL_A_CLUSTER_ID, cfg->cluster_id) < 0 ||
@@ -152,7 +201,7 @@ int vigil_config_put(struct nl_msg *msg, const struct vigil_config *cfg)
 			return ret;
 	}
 	nla_nest_end(msg, nest);
-	return 0;
+	return put_fencing(msg, cfg);
 }
 
 size_t vigil_config_size(const struct vigil_config *cfg)
@@ -167,9 +216,12 @@ size_t vigil_config_size(const struct vigil_config *cfg)
 	const size_t node = ATTR_SPACE(0) + ATTR_SPACE(2) +
 			    ATTR_SPACE(VIGIL_NAME_MAX) + ATTR_SPACE(4) +
 			    ATTR_SPACE(0) + VIGIL_LINKS_MAX * addr;
+	const size_t fence = ATTR_SPACE(0) + 2 * ATTR_SPACE(1) + ATTR_SPACE(4);
 
-	return 5 * ATTR_SPACE(4) + 3 * ATTR_SPACE(0) +
+	return 6 * ATTR_SPACE(4) + 5 * ATTR_SPACE(0) +
 	       VIGIL_CONFIG_KEYS_MAX * key + VIGIL_LINKS_MAX * link +
+	       VIGIL_PROTECT_MAX * ATTR_SPACE(IFNAMSIZ) +
+	       VIGIL_CONFIG_FENCE_MAX * fence +
 	       (size_t)(cfg->n_nodes < VIGIL_NODES_MAX ? cfg->n_nodes :
 			VIGIL_NODES_MAX) * node;
 }

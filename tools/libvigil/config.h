@@ -18,6 +18,8 @@
 #include <linux/vigil.h>
 
 #define VIGIL_CONFIG_KEYS_MAX 2
+/* One fence rule per cause: VIGIL_CAUSE_QUORUM .. VIGIL_CAUSE_MAX. */
+#define VIGIL_CONFIG_FENCE_MAX VIGIL_CAUSE_MAX
 
 struct vigil_config_key {
 	__u8 id;
@@ -63,6 +65,17 @@ struct vigil_config_node {
 	struct vigil_config_addr addrs[VIGIL_LINKS_MAX];
 };
 
+/*
+ * A self-fence rule (a VIGIL_A_FENCE element): what to do when cause
+ * fires, after delay_ms. In a VIGIL_A_FENCE_PENDING element of the status,
+ * delay_ms is the time left.
+ */
+struct vigil_fence_rule {
+	__u8 cause;			/* enum vigil_fence_cause */
+	__u8 action;			/* enum vigil_fence_action */
+	__u32 delay_ms;			/* always sent; 0: no delay */
+};
+
 struct vigil_config {
 	__u32 cluster_id;
 	__u16 node_id;
@@ -75,6 +88,12 @@ struct vigil_config {
 	struct vigil_config_link links[VIGIL_LINKS_MAX];
 	unsigned int n_nodes;
 	struct vigil_config_node nodes[VIGIL_NODES_MAX];
+	/* Self-fencing. */
+	__u32 lease_ms;			/* 0: left out */
+	unsigned int n_protect;		/* 0: VIGIL_A_PROTECT left out */
+	char protect[VIGIL_PROTECT_MAX][IFNAMSIZ];
+	unsigned int n_fence;		/* 0: VIGIL_A_FENCE left out */
+	struct vigil_fence_rule fence[VIGIL_CONFIG_FENCE_MAX];
 };
 
 struct nl_msg;

@@ -126,6 +126,19 @@ static const struct nla_policy status_policy[VIGIL_A_MAX + 1] = {
 	[VIGIL_A_EVENT_PEER]	= U16,
 	[VIGIL_A_EVENT_LINK]	= U8,
 	[VIGIL_A_EVENT_INCARNATION] = U64,
+	[VIGIL_A_LEASE_MS]	= U32,
+	[VIGIL_A_LEASE_LEFT_MS]	= U32,
+	[VIGIL_A_GATE]		= U8,
+	[VIGIL_A_GATE_DROPPED]	= U64,
+	[VIGIL_A_PROTECT]	= NESTED,
+	[VIGIL_A_FENCE]		= NESTED,
+	[VIGIL_A_FENCED]	= U8,
+	[VIGIL_A_FENCE_PENDING]	= NESTED,
+	[VIGIL_A_FENCE_CAUSE]	= U8,
+	[VIGIL_A_FENCE_ACTION]	= U8,
+	[VIGIL_A_DUMPING]	= U8,
+	[VIGIL_A_DAEMON_TIMEOUT_MS] = U32,
+	[VIGIL_A_DAEMON_LEFT_MS] = U32,
 };
 
 static const struct nla_policy link_policy[VIGIL_LINK_A_MAX + 1] = {
@@ -155,6 +168,13 @@ static const struct nla_policy peer_policy[VIGIL_PEER_A_MAX + 1] = {
 	[VIGIL_PEER_A_MEMBERS]	= EXACT(NLA_UNSPEC, VIGIL_MEMBERS_BYTES),
 	[VIGIL_PEER_A_PAYLOAD]	= { .type = NLA_UNSPEC, .maxlen = VIGIL_PAYLOAD_MAX },
 	[VIGIL_PEER_A_LINKS]	= NESTED,
+	[VIGIL_PEER_A_FENCE_CAUSE] = U8,
+};
+
+static const struct nla_policy fence_policy[VIGIL_FENCE_A_MAX + 1] = {
+	[VIGIL_FENCE_A_CAUSE]	= U8,
+	[VIGIL_FENCE_A_ACTION]	= U8,
+	[VIGIL_FENCE_A_DELAY_MS] = U32,
 };
 
 /* Filled in at first use: every known counter is a u64. */
@@ -367,6 +387,117 @@ static __u32 get_u32_or0(struct nlattr *nla)
 	return nla ? nla_get_u32(nla) : 0;
 }
 
+/* VIGIL_A_PROTECT: at most VIGIL_PROTECT_MAX names, each < IFNAMSIZ. */
+static int parse_protect(struct nlattr *list, char (*names)[IFNAMSIZ],
+			 unsigned int *n)
+{
+	struct nlattr *elem;
+	int rem;
+
+	*n = 0;
+	nla_for_each_nested(elem, list, rem) {
+		const char *name = nla_data(elem);
+		int len = nla_len(elem);
+
+		if (*n == VIGIL_PROTECT_MAX || len < 1 ||
+		    strnlen(name, len) >= (size_t)len ||
+		    strnlen(name, len) >= IFNAMSIZ)
+			return -EBADMSG;
+		strcpy(names[*n], name);
+		(*n)++;
+	}
+	return rem > 0 ? -EBADMSG : 0;
+}
+
+/*
+ * VIGIL_A_FENCE or VIGIL_A_FENCE_PENDING: one element per cause, each
+ * with its cause and action, and its delay if need_delay. Elements of
+ * causes this build does not know are skipped; a known cause twice is
+ * malformed.
+ */
+static int parse_fence_list(struct nlattr *list, bool need_delay,
+			    struct vigil_fence_rule *rules, unsigned int *n)
+{
+	struct nlattr *tb[VIGIL_FENCE_A_MAX + 1];
+	struct nlattr *elem;
+	unsigned int seen = 0;
+	int rem;
+
+	*n = 0;
+	nla_for_each_nested(elem, list, rem) {
+		struct vigil_fence_rule r = {};
+
+		if (parse_attrs(tb, VIGIL_FENCE_A_MAX, nla_data(elem),
+				nla_len(elem), fence_policy))
+			return -EBADMSG;
+		if (!tb[VIGIL_FENCE_A_CAUSE] || !tb[VIGIL_FENCE_A_ACTION] ||
+		    (need_delay && !tb[VIGIL_FENCE_A_DELAY_MS]))
+			return -EBADMSG;
+		r.cause = nla_get_u8(tb[VIGIL_FENCE_A_CAUSE]);
+		r.action = nla_get_u8(tb[VIGIL_FENCE_A_ACTION]);
+		r.delay_ms = get_u32_or0(tb[VIGIL_FENCE_A_DELAY_MS]);
+		if (r.cause < 1 || r.cause > VIGIL_CAUSE_MAX)
+			continue;
+		if (seen & (1U << r.cause))
+			return -EBADMSG;
+		seen |= 1U << r.cause;
+		rules[(*n)++] = r;
+	}
+	return rem > 0 ? -EBADMSG : 0;
+}
+
+/* The self-fencing attributes of a configured status. */
+static int parse_status_fencing(struct nlattr *tb[], struct vigil_status *tmp)
+{
+	int ret;
+
+	if (tb[VIGIL_A_LEASE_MS]) {
+		tmp->has_lease = true;
+		tmp->lease_ms = nla_get_u32(tb[VIGIL_A_LEASE_MS]);
+	}
+	if (tb[VIGIL_A_LEASE_LEFT_MS]) {
+		tmp->has_lease_left = true;
+		tmp->lease_left_ms = nla_get_u32(tb[VIGIL_A_LEASE_LEFT_MS]);
+	}
+	if (tb[VIGIL_A_GATE]) {
+		tmp->has_gate = true;
+		tmp->gate = nla_get_u8(tb[VIGIL_A_GATE]);
+	}
+	if (tb[VIGIL_A_GATE_DROPPED]) {
+		tmp->has_gate_dropped = true;
+		tmp->gate_dropped = nla_get_u64(tb[VIGIL_A_GATE_DROPPED]);
+	}
+	if (tb[VIGIL_A_FENCED]) {
+		tmp->fenced = true;
+		tmp->fenced_cause = nla_get_u8(tb[VIGIL_A_FENCED]);
+	}
+	if (tb[VIGIL_A_DAEMON_TIMEOUT_MS]) {
+		tmp->has_daemon = true;
+		tmp->daemon_timeout_ms = nla_get_u32(tb[VIGIL_A_DAEMON_TIMEOUT_MS]);
+	}
+	if (tb[VIGIL_A_DAEMON_LEFT_MS]) {
+		tmp->has_daemon_left = true;
+		tmp->daemon_left_ms = nla_get_u32(tb[VIGIL_A_DAEMON_LEFT_MS]);
+	}
+	if (tb[VIGIL_A_PROTECT]) {
+		ret = parse_protect(tb[VIGIL_A_PROTECT], tmp->protect,
+				    &tmp->n_protect);
+		if (ret)
+			return ret;
+	}
+	if (tb[VIGIL_A_FENCE]) {
+		ret = parse_fence_list(tb[VIGIL_A_FENCE], false, tmp->fence,
+				       &tmp->n_fence);
+		if (ret)
+			return ret;
+	}
+	if (tb[VIGIL_A_FENCE_PENDING])
+		return parse_fence_list(tb[VIGIL_A_FENCE_PENDING], true,
+					tmp->fence_pending,
+					&tmp->n_fence_pending);
+	return 0;
+}
+
 /* The attributes of a configured instance; tmp is zeroed. */
 static int parse_status_config(struct nlattr *tb[], struct vigil_status *tmp)
 {
@@ -398,10 +529,14 @@ static int parse_status_config(struct nlattr *tb[], struct vigil_status *tmp)
 	tmp->witness_votes = get_u32_or0(tb[VIGIL_A_WITNESS_VOTES]);
 	tmp->witness_ms = get_u32_or0(tb[VIGIL_A_WITNESS_MS]);
 	tmp->flags = get_u32_or0(tb[VIGIL_A_FLAGS]);
-	if (tb[VIGIL_A_LINKS])
-		return parse_links(tb[VIGIL_A_LINKS], tmp->links,
-				   &tmp->n_links);
-	return 0;
+	if (tb[VIGIL_A_LINKS]) {
+		int ret = parse_links(tb[VIGIL_A_LINKS], tmp->links,
+				      &tmp->n_links);
+
+		if (ret)
+			return ret;
+	}
+	return parse_status_fencing(tb, tmp);
 }
 
 int vigil_nl_parse_status(struct nlmsghdr *nlh, struct vigil_status *st)
@@ -469,6 +604,10 @@ static int parse_peer_attrs(struct nlattr *nest, struct vigil_peer *p)
 		memcpy(p->payload, nla_data(tb[VIGIL_PEER_A_PAYLOAD]),
 		       p->payload_len);
 	}
+	if (tb[VIGIL_PEER_A_FENCE_CAUSE]) {
+		p->has_fence_cause = true;
+		p->fence_cause = nla_get_u8(tb[VIGIL_PEER_A_FENCE_CAUSE]);
+	}
 	if (tb[VIGIL_PEER_A_LINKS])
 		return parse_links(tb[VIGIL_PEER_A_LINKS], p->links,
 				   &p->n_links);
@@ -529,6 +668,18 @@ int vigil_nl_parse_event(struct nlmsghdr *nlh, struct vigil_nl_event *ev)
 		tmp.has_incarnation = true;
 		tmp.incarnation = nla_get_u64(tb[VIGIL_A_EVENT_INCARNATION]);
 	}
+	if (tb[VIGIL_A_FENCE_CAUSE]) {
+		tmp.has_fence_cause = true;
+		tmp.fence_cause = nla_get_u8(tb[VIGIL_A_FENCE_CAUSE]);
+	}
+	if (tb[VIGIL_A_FENCE_ACTION]) {
+		tmp.has_fence_action = true;
+		tmp.fence_action = nla_get_u8(tb[VIGIL_A_FENCE_ACTION]);
+	}
+	if (tb[VIGIL_A_DUMPING]) {
+		tmp.has_dumping = true;
+		tmp.dumping = nla_get_u8(tb[VIGIL_A_DUMPING]) != 0;
+	}
 	*ev = tmp;
 	return 0;
 }
@@ -546,6 +697,15 @@ const char *vigil_event_name(__u32 type)
 		[VIGIL_EV_QUORUM_LOST]		= "quorum-lost",
 		[VIGIL_EV_PAYLOAD_CHANGED]	= "payload-changed",
 		[VIGIL_EV_CONFIG_CHANGED]	= "config-changed",
+		[VIGIL_EV_LEASE_EXPIRED]	= "lease-expired",
+		[VIGIL_EV_LEASE_RENEWED]	= "lease-renewed",
+		[VIGIL_EV_FENCE_PENDING]	= "fence-pending",
+		[VIGIL_EV_FENCE_CANCELLED]	= "fence-cancelled",
+		[VIGIL_EV_FENCE]		= "fence",
+		[VIGIL_EV_GATE_OPENED]		= "gate-opened",
+		[VIGIL_EV_PEER_FENCED]		= "peer-fenced",
+		[VIGIL_EV_DAEMON_REGISTERED]	= "daemon-registered",
+		[VIGIL_EV_DAEMON_UNREGISTERED]	= "daemon-unregistered",
 	};
 
 	return type < sizeof(names) / sizeof(names[0]) ? names[type] : NULL;
@@ -558,9 +718,72 @@ const char *vigil_peer_state_name(__u8 state)
 		[VIGIL_PEER_UP]		= "up",
 		[VIGIL_PEER_DOWN]	= "down",
 		[VIGIL_PEER_LEFT]	= "left",
+		[VIGIL_PEER_SELF_FENCED] = "self-fenced",
+		[VIGIL_PEER_DUMPING]	= "dumping",
 	};
 
 	return state < sizeof(names) / sizeof(names[0]) ? names[state] : NULL;
+}
+
+static const char *const gate_names[] = {
+	[VIGIL_GATE_NONE]	= "none",
+	[VIGIL_GATE_OPEN]	= "open",
+	[VIGIL_GATE_CLOSED]	= "closed",
+	[VIGIL_GATE_LATCHED]	= "latched",
+};
+
+static const char *const cause_names[] = {
+	[VIGIL_CAUSE_QUORUM]	= "quorum",
+	[VIGIL_CAUSE_DAEMON]	= "daemon",
+	[VIGIL_CAUSE_OPERATOR]	= "operator",
+};
+
+static const char *const action_names[] = {
+	[VIGIL_ACTION_NONE]	= "none",
+	[VIGIL_ACTION_FREEZE]	= "freeze",
+	[VIGIL_ACTION_PANIC]	= "panic",
+	[VIGIL_ACTION_REBOOT]	= "reboot",
+};
+
+#define NAME_OF(names, v) \
+	((v) < sizeof(names) / sizeof(names[0]) ? names[v] : NULL)
+
+const char *vigil_gate_name(__u8 gate)
+{
+	return NAME_OF(gate_names, gate);
+}
+
+const char *vigil_fence_cause_name(__u8 cause)
+{
+	return NAME_OF(cause_names, cause);
+}
+
+const char *vigil_fence_action_name(__u8 action)
+{
+	return NAME_OF(action_names, action);
+}
+
+static int name_parse(const char *const *names, size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (names[i] && !strcmp(names[i], name))
+			return i;
+	}
+	return -EINVAL;
+}
+
+int vigil_fence_cause_parse(const char *name)
+{
+	return name_parse(cause_names, sizeof(cause_names) / sizeof(cause_names[0]),
+			  name);
+}
+
+int vigil_fence_action_parse(const char *name)
+{
+	return name_parse(action_names,
+			  sizeof(action_names) / sizeof(action_names[0]), name);
 }
 
 const char *vigil_counter_name(unsigned int counter)
@@ -1067,6 +1290,82 @@ int vigil_nl_set_witness(struct vigil_nl *nl, __u32 ms, char *ackmsg,
 				    ackmsg_len);
 	nlmsg_free(msg);
 	return ret;
+}
+
+/* A request without attributes. */
+static struct nl_msg *bare_msg(struct vigil_nl *nl, __u8 cmd)
+{
+	return vigil_msg(nl, cmd, 0, 0);
+}
+
+static struct nl_msg *fence_msg(struct vigil_nl *nl, __u8 action)
+{
+	struct nl_msg *msg = vigil_msg(nl, VIGIL_CMD_FENCE, 0, 64);
+
+	if (msg && nla_put_u8(msg, VIGIL_A_FENCE_ACTION, action) < 0) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+static struct nl_msg *daemon_register_msg(struct vigil_nl *nl,
+					  __u32 timeout_ms)
+{
+	struct nl_msg *msg = vigil_msg(nl, VIGIL_CMD_DAEMON_REGISTER, 0, 64);
+
+	if (msg &&
+	    nla_put_u32(msg, VIGIL_A_DAEMON_TIMEOUT_MS, timeout_ms) < 0) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+/* Send msg (NULL: it could not be built), expect only an ACK, free it. */
+static int simple_request(struct vigil_nl *nl, struct nl_msg *msg,
+			  char *ackmsg, size_t ackmsg_len)
+{
+	int ret;
+
+	ackmsg_clear(ackmsg, ackmsg_len);
+	if (!msg)
+		return -ENOMEM;
+	ret = vigil_request(nl, msg, false, NULL, NULL, ackmsg, ackmsg_len);
+	nlmsg_free(msg);
+	return ret;
+}
+
+int vigil_nl_fence(struct vigil_nl *nl, __u8 action, char *ackmsg,
+		   size_t ackmsg_len)
+{
+	return simple_request(nl, fence_msg(nl, action), ackmsg, ackmsg_len);
+}
+
+int vigil_nl_gate_open(struct vigil_nl *nl, char *ackmsg, size_t ackmsg_len)
+{
+	return simple_request(nl, bare_msg(nl, VIGIL_CMD_GATE_OPEN), ackmsg,
+			      ackmsg_len);
+}
+
+int vigil_nl_daemon_register(struct vigil_nl *nl, __u32 timeout_ms,
+			     char *ackmsg, size_t ackmsg_len)
+{
+	return simple_request(nl, daemon_register_msg(nl, timeout_ms), ackmsg,
+			      ackmsg_len);
+}
+
+int vigil_nl_daemon_pet(struct vigil_nl *nl, char *ackmsg, size_t ackmsg_len)
+{
+	return simple_request(nl, bare_msg(nl, VIGIL_CMD_DAEMON_PET), ackmsg,
+			      ackmsg_len);
+}
+
+int vigil_nl_daemon_unregister(struct vigil_nl *nl, char *ackmsg,
+			       size_t ackmsg_len)
+{
+	return simple_request(nl, bare_msg(nl, VIGIL_CMD_DAEMON_UNREGISTER),
+			      ackmsg, ackmsg_len);
 }
 
 static int events_valid(struct nl_msg *msg, void *arg)

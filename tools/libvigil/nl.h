@@ -61,6 +61,30 @@ struct vigil_status {
 	__u32 flags;
 	unsigned int n_links;
 	struct vigil_link_status links[VIGIL_LINKS_MAX];
+	/*
+	 * Self-fencing. A module that does not report an attribute leaves
+	 * its has_* false (and its list empty).
+	 */
+	bool has_lease;
+	__u32 lease_ms;
+	bool has_lease_left;
+	__u32 lease_left_ms;		/* 0: not fresh; U32_MAX: alone quorate */
+	bool has_gate;
+	__u8 gate;			/* enum vigil_gate */
+	bool has_gate_dropped;
+	__u64 gate_dropped;
+	unsigned int n_protect;
+	char protect[VIGIL_PROTECT_MAX][IFNAMSIZ];
+	unsigned int n_fence;		/* the policy, known causes only */
+	struct vigil_fence_rule fence[VIGIL_CONFIG_FENCE_MAX];
+	bool fenced;			/* VIGIL_A_FENCED present */
+	__u8 fenced_cause;		/* enum vigil_fence_cause */
+	unsigned int n_fence_pending;	/* delay_ms: ms left */
+	struct vigil_fence_rule fence_pending[VIGIL_CONFIG_FENCE_MAX];
+	bool has_daemon;		/* VIGIL_A_DAEMON_TIMEOUT_MS present */
+	__u32 daemon_timeout_ms;	/* 0: no daemon registered */
+	bool has_daemon_left;
+	__u32 daemon_left_ms;
 };
 
 /* One message of a GET_PEERS dump. */
@@ -79,6 +103,8 @@ struct vigil_peer {
 	bool has_payload;
 	__u16 payload_len;
 	__u8 payload[VIGIL_PAYLOAD_MAX];
+	bool has_fence_cause;		/* self-fenced and dumping only */
+	__u8 fence_cause;		/* enum vigil_fence_cause */
 	unsigned int n_links;
 	struct vigil_link_status links[VIGIL_LINKS_MAX];
 };
@@ -101,6 +127,12 @@ struct vigil_nl_event {
 	__u8 link;
 	bool has_incarnation;
 	__u64 incarnation;
+	bool has_fence_cause;
+	__u8 fence_cause;		/* enum vigil_fence_cause */
+	bool has_fence_action;
+	__u8 fence_action;		/* enum vigil_fence_action */
+	bool has_dumping;
+	bool dumping;
 };
 
 struct vigil_nl;
@@ -132,7 +164,11 @@ int vigil_nl_get_status(struct vigil_nl *nl, struct vigil_status *st,
  * reply without VIGIL_A_VERSION or VIGIL_A_PROTOCOL, with any known
  * attribute of the wrong type or size, or configured but without the
  * cluster id, node id and name, timeout, quorum state, generation and
- * votes, is -EBADMSG and leaves *st alone.
+ * votes, is -EBADMSG and leaves *st alone. So is a VIGIL_A_PROTECT list
+ * of more than VIGIL_PROTECT_MAX names, and a VIGIL_A_FENCE or
+ * VIGIL_A_FENCE_PENDING element without its cause and action (and
+ * delay, when pending) or naming a known cause twice; elements of
+ * causes this build does not know are skipped.
  */
 int vigil_nl_parse_status(struct nlmsghdr *nlh, struct vigil_status *st);
 
@@ -165,6 +201,34 @@ int vigil_nl_set_witness(struct vigil_nl *nl, __u32 ms, char *ackmsg,
 			 size_t ackmsg_len);
 
 /*
+ * VIGIL_CMD_FENCE: fence this node now with action (enum
+ * vigil_fence_action), cause VIGIL_CAUSE_OPERATOR, after that cause's
+ * configured delay. -ENOENT when not configured. With PANIC or REBOOT and
+ * no delay, success may never be seen.
+ */
+int vigil_nl_fence(struct vigil_nl *nl, __u8 action, char *ackmsg,
+		   size_t ackmsg_len);
+
+/*
+ * VIGIL_CMD_GATE_OPEN: reopen a gate a freeze latched. -EAGAIN (with a
+ * message) while not quorate or the lease is not fresh.
+ */
+int vigil_nl_gate_open(struct vigil_nl *nl, char *ackmsg, size_t ackmsg_len);
+
+/*
+ * The daemon watchdog. VIGIL_CMD_DAEMON_REGISTER: pet at least every
+ * timeout_ms from now on, or the cause VIGIL_CAUSE_DAEMON fires; again
+ * changes the timeout and counts as a pet; -ENOENT when not configured.
+ * VIGIL_CMD_DAEMON_PET and VIGIL_CMD_DAEMON_UNREGISTER (a clean stop):
+ * -ENOENT when no daemon is registered.
+ */
+int vigil_nl_daemon_register(struct vigil_nl *nl, __u32 timeout_ms,
+			     char *ackmsg, size_t ackmsg_len);
+int vigil_nl_daemon_pet(struct vigil_nl *nl, char *ackmsg, size_t ackmsg_len);
+int vigil_nl_daemon_unregister(struct vigil_nl *nl, char *ackmsg,
+			       size_t ackmsg_len);
+
+/*
  * Events: a socket subscribed to the family's VIGIL_MCGRP_EVENTS group.
  * Its file descriptor is non-blocking; poll it for input and call
  * vigil_nl_events_read(), which reads one datagram and calls fn for each
@@ -184,7 +248,8 @@ void vigil_nl_events_close(struct vigil_nl_events *e);
 
 /*
  * Parse a VIGIL_CMD_EVENT message. -EBADMSG (*ev untouched) if malformed
- * or without the event type, generation or quorum state.
+ * or without the event type, generation or quorum state. Unknown
+ * attributes are ignored.
  */
 int vigil_nl_parse_event(struct nlmsghdr *nlh, struct vigil_nl_event *ev);
 
@@ -196,6 +261,19 @@ const char *vigil_event_name(__u32 type);
 const char *vigil_peer_state_name(__u8 state);
 const char *vigil_counter_name(unsigned int counter);
 const char *vigil_link_type_name(__u8 type);
+/* "none", "open", "closed", "latched" */
+const char *vigil_gate_name(__u8 gate);
+/* "quorum", "daemon", "operator" (VIGIL_CAUSE_NONE has none) */
+const char *vigil_fence_cause_name(__u8 cause);
+/* "none", "freeze", "panic", "reboot" (VIGIL_ACTION_UNSPEC has none) */
+const char *vigil_fence_action_name(__u8 action);
+
+/*
+ * The other way: the enum value of a cause or action name above, or
+ * -EINVAL for anything else (exact, case-sensitive).
+ */
+int vigil_fence_cause_parse(const char *name);
+int vigil_fence_action_parse(const char *name);
 
 /*
  * Copy the NLMSGERR_ATTR_MSG of an NLMSG_ERROR message into buf (truncated
