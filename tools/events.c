@@ -122,6 +122,22 @@ static void print_text(const struct ctx *c, const struct vigil_nl_event *ev)
 	}
 	if (ev->has_incarnation)
 		printf(" incarnation %" PRIu64, (uint64_t)ev->incarnation);
+	if (ev->has_fence_cause) {
+		name = vigil_fence_cause_name(ev->fence_cause);
+		if (name)
+			printf(" cause %s", name);
+		else
+			printf(" cause %u", ev->fence_cause);
+	}
+	if (ev->has_fence_action) {
+		name = vigil_fence_action_name(ev->fence_action);
+		if (name)
+			printf(" action %s", name);
+		else
+			printf(" action %u", ev->fence_action);
+	}
+	if (ev->has_dumping)
+		printf(" dumping %s", ev->dumping ? "yes" : "no");
 	printf(" generation %" PRIu64 " quorate %s\n",
 	       (uint64_t)ev->generation, ev->quorate ? "yes" : "no");
 }
@@ -156,6 +172,18 @@ static int print_json(const struct ctx *c, const struct vigil_nl_event *ev)
 	if (ev->has_incarnation) {
 		vigil_json_key(&j, "incarnation");
 		vigil_json_u64(&j, ev->incarnation);
+	}
+	if (ev->has_fence_cause) {
+		vigil_json_key(&j, "cause");
+		vigil_json_string(&j, vigil_fence_cause_name(ev->fence_cause));
+	}
+	if (ev->has_fence_action) {
+		vigil_json_key(&j, "action");
+		vigil_json_string(&j, vigil_fence_action_name(ev->fence_action));
+	}
+	if (ev->has_dumping) {
+		vigil_json_key(&j, "dumping");
+		vigil_json_bool(&j, ev->dumping);
 	}
 	vigil_json_object_end(&j);
 	return vigil_json_finish(&j);

@@ -7,6 +7,7 @@
  */
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -36,6 +37,9 @@ enum {
 	OPT_LINK,
 	OPT_MEMBER,
 	OPT_ADDR,
+	OPT_LEASE,
+	OPT_PROTECT,
+	OPT_FENCE,
 };
 
 static const char optstring[] = "h";
@@ -50,6 +54,9 @@ static const struct option options[] = {
 	{ "link", required_argument, NULL, OPT_LINK },
 	{ "member", required_argument, NULL, OPT_MEMBER },
 	{ "addr", required_argument, NULL, OPT_ADDR },
+	{ "lease", required_argument, NULL, OPT_LEASE },
+	{ "protect", required_argument, NULL, OPT_PROTECT },
+	{ "fence", required_argument, NULL, OPT_FENCE },
 	{ "help", no_argument, NULL, 'h' },
 	{}
 };
@@ -61,6 +68,7 @@ static void usage(FILE *f)
 		"         [--witness-votes N] --key ID:PATH[:primary] [--key ...]\n"
 		"         --link INDEX:NAME:TYPE:... [--link ...]\n"
 		"         --member ID:NAME[:VOTES] [--member ...] [--addr ID:LINK:ADDR[:PORT] ...]\n"
+		"         [--lease MS] [--protect IFNAME ...] [--fence CAUSE:ACTION[:DELAY_MS] ...]\n"
 		"Replace the cluster configuration of this network namespace.\n"
 		"  --cluster ID              cluster id, 1..4294967295\n"
 		"  --node ID                 this node's id (one of the --member ids)\n"
@@ -77,9 +85,17 @@ static void usage(FILE *f)
 		"  --addr ID:LINK:ADDR[:PORT]\n"
 		"                            where node ID is on link LINK: a MAC (l2), an IPv4\n"
 		"                            address (udp4), an IPv6 address or [IPv6]:PORT (udp6)\n"
+		"  --lease MS                the I/O lease, 1..%u ms (default: 4/5 of the\n"
+		"                            timeout; the kernel checks it against the timeout)\n"
+		"  --protect IFNAME          an interface whose traffic the lease gates; up to %u\n"
+		"  --fence CAUSE:ACTION[:DELAY_MS]\n"
+		"                            self-fence policy: CAUSE quorum, daemon or operator;\n"
+		"                            ACTION none, freeze, panic or reboot; DELAY_MS\n"
+		"                            0..%u (default 0); one per cause, unnamed: none\n"
 		"Needs CAP_NET_ADMIN (root).\n",
 		VIGIL_TIMEOUT_MIN_MS, VIGIL_TIMEOUT_MAX_MS,
-		VIGIL_TIMEOUT_DEFAULT_MS, VIGIL_LINKS_MAX - 1);
+		VIGIL_TIMEOUT_DEFAULT_MS, VIGIL_LINKS_MAX - 1,
+		VIGIL_TIMEOUT_MAX_MS, VIGIL_PROTECT_MAX, VIGIL_TIMEOUT_MAX_MS);
 }
 
 /* An --addr, kept until every --link and --member is known. */
@@ -222,7 +238,7 @@ static int parse_key(struct vigil_config *cfg, const char *arg)
 	return 0;
 }
 
-static int parse_link(struct vigil_config *cfg, const char *arg)
+static int parse_link_arg(struct vigil_config *cfg, const char *arg)
 {
 	char copy[ARG_MAX_LEN], *f[5];
 	struct vigil_config_link *l;
@@ -298,6 +314,74 @@ static int parse_member(struct vigil_config *cfg, const char *arg)
 		node->votes = v;
 	}
 	cfg->n_nodes++;
+	return 0;
+}
+
+/* What the kernel takes as an interface name (dev_valid_name()). */
+static bool valid_ifname(const char *name)
+{
+	const char *p;
+
+	if (!name[0] || strlen(name) >= IFNAMSIZ || !strcmp(name, ".") ||
+	    !strcmp(name, ".."))
+		return false;
+	for (p = name; *p; p++) {
+		if (*p == '/' || *p == ':' || isspace((unsigned char)*p))
+			return false;
+	}
+	return true;
+}
+
+static int parse_protect(struct vigil_config *cfg, const char *arg)
+{
+	unsigned int i;
+
+	if (!valid_ifname(arg))
+		return bad("protect", arg, "an interface name is 1..%d characters, without '/', ':' or blanks",
+			   IFNAMSIZ - 1);
+	for (i = 0; i < cfg->n_protect; i++) {
+		if (!strcmp(cfg->protect[i], arg))
+			return bad("protect", arg, "interface given twice");
+	}
+	if (cfg->n_protect == VIGIL_PROTECT_MAX)
+		return bad("protect", arg, "at most %d interfaces",
+			   VIGIL_PROTECT_MAX);
+	strcpy(cfg->protect[cfg->n_protect++], arg);
+	return 0;
+}
+
+/* --fence CAUSE:ACTION[:DELAY_MS] */
+static int parse_fence(struct vigil_config *cfg, const char *arg)
+{
+	char copy[ARG_MAX_LEN], *f[3];
+	struct vigil_fence_rule r = {};
+	unsigned long v;
+	unsigned int i;
+	int n, cause, action;
+
+	n = split(arg, copy, sizeof(copy), f, 3);
+	if (n < 2)
+		return bad("fence", arg, "expected CAUSE:ACTION[:DELAY_MS]");
+	cause = vigil_fence_cause_parse(f[0]);
+	if (cause < 0)
+		return bad("fence", arg, "cause must be quorum, daemon or operator");
+	action = vigil_fence_action_parse(f[1]);
+	if (action < 0)
+		return bad("fence", arg, "action must be none, freeze, panic or reboot");
+	if (n == 3) {
+		if (vigilctl_parse_uint(f[2], 10, VIGIL_TIMEOUT_MAX_MS, &v))
+			return bad("fence", arg, "delay must be 0..%d ms",
+				   VIGIL_TIMEOUT_MAX_MS);
+		r.delay_ms = v;
+	}
+	for (i = 0; i < cfg->n_fence; i++) {
+		if (cfg->fence[i].cause == cause)
+			return bad("fence", arg, "cause %s given twice", f[0]);
+	}
+	/* Distinct known causes cannot overflow the array. */
+	r.cause = cause;
+	r.action = action;
+	cfg->fence[cfg->n_fence++] = r;
 	return 0;
 }
 
@@ -487,13 +571,26 @@ static int parse_args(struct args *a, int argc, char *argv[])
 				return VIGILCTL_FAIL;
 			break;
 		case OPT_LINK:
-			ret = parse_link(cfg, optarg);
+			ret = parse_link_arg(cfg, optarg);
 			break;
 		case OPT_MEMBER:
 			ret = parse_member(cfg, optarg);
 			break;
 		case OPT_ADDR:
 			ret = parse_addr(a, optarg);
+			break;
+		case OPT_LEASE:
+			if (vigilctl_parse_uint(optarg, 10, VIGIL_TIMEOUT_MAX_MS, &v) || !v)
+				return bad("lease", optarg, "expected milliseconds, 1..%d",
+					   VIGIL_TIMEOUT_MAX_MS),
+				       VIGILCTL_USAGE;
+			cfg->lease_ms = v;
+			break;
+		case OPT_PROTECT:
+			ret = parse_protect(cfg, optarg);
+			break;
+		case OPT_FENCE:
+			ret = parse_fence(cfg, optarg);
 			break;
 		case 'h':
 			usage(stdout);

@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,89 @@ static const char *state_name(__u8 state)
 	const char *name = vigil_peer_state_name(state);
 
 	return name ? name : "invalid";
+}
+
+/* name, or the number for a value this build has no name for. */
+static const char *name_or_number(const char *name, unsigned int v,
+				  char buf[12])
+{
+	if (name)
+		return name;
+	snprintf(buf, 12, "%u", v);
+	return buf;
+}
+
+static const char *cause_str(__u8 cause, char buf[12])
+{
+	return name_or_number(vigil_fence_cause_name(cause), cause, buf);
+}
+
+static const char *action_str(__u8 action, char buf[12])
+{
+	return name_or_number(vigil_fence_action_name(action), action, buf);
+}
+
+/* The lease, the gate, the fence policy and state, the daemon watchdog. */
+static void print_fencing(const struct vigil_status *st)
+{
+	char b1[12], b2[12];
+	unsigned int i;
+
+	if (st->has_lease) {
+		printf("  lease: %u ms", st->lease_ms);
+		if (st->has_lease_left && st->lease_left_ms == UINT32_MAX)
+			printf(", fresh (this node's votes alone are a quorum)");
+		else if (st->has_lease_left && st->lease_left_ms)
+			printf(", fresh for %u ms", st->lease_left_ms);
+		else if (st->has_lease_left)
+			printf(", not fresh");
+		printf("\n");
+	}
+	if (st->has_gate) {
+		printf("  gate: %s", name_or_number(vigil_gate_name(st->gate),
+						     st->gate, b1));
+		if (st->has_gate_dropped)
+			printf(", %" PRIu64 " packets dropped",
+			       (uint64_t)st->gate_dropped);
+		printf("\n");
+	}
+	if (st->n_protect) {
+		printf("  protect:");
+		for (i = 0; i < st->n_protect; i++)
+			printf(" %s", st->protect[i]);
+		printf("\n");
+	}
+	if (st->n_fence) {
+		printf("  fence policy:");
+		for (i = 0; i < st->n_fence; i++) {
+			const struct vigil_fence_rule *r = &st->fence[i];
+
+			printf("%s %s %s", i ? "," : "", cause_str(r->cause, b1),
+			       action_str(r->action, b2));
+			if (r->delay_ms)
+				printf(" after %u ms", r->delay_ms);
+		}
+		printf("\n");
+	}
+	if (st->fenced)
+		printf("  fenced: yes, cause %s%s\n", cause_str(st->fenced_cause, b1),
+		       st->has_gate && st->gate == VIGIL_GATE_LATCHED ?
+		       " (the gate is latched: vigilctl gate open)" : "");
+	for (i = 0; i < st->n_fence_pending; i++) {
+		const struct vigil_fence_rule *r = &st->fence_pending[i];
+
+		printf("  fence pending: %s %s in %u ms\n",
+		       cause_str(r->cause, b1), action_str(r->action, b2),
+		       r->delay_ms);
+	}
+	if (st->has_daemon && st->daemon_timeout_ms) {
+		printf("  daemon watchdog: timeout %u ms", st->daemon_timeout_ms);
+		if (st->has_daemon_left)
+			printf(", fires in %u ms", st->daemon_left_ms);
+		printf("\n");
+	} else if (st->has_daemon) {
+		printf("  daemon watchdog: no daemon registered\n");
+	}
 }
 
 /* Heartbeats refused for any reason. */
@@ -105,6 +189,7 @@ static void print_text(const struct vigil_status *st,
 		       const struct vigil_peers *peers)
 {
 	unsigned int i, j;
+	char buf[12];
 
 	printf("vigil.ko %s, wire protocol %u\n", st->version, st->protocol);
 	if (!st->configured) {
@@ -130,6 +215,7 @@ static void print_text(const struct vigil_status *st,
 	if (st->flags & VIGIL_CFG_F_TWO_NODE)
 		printf("  two-node: yes\n");
 	printf("  incarnation: %" PRIu64 "\n", (uint64_t)st->incarnation);
+	print_fencing(st);
 	for (i = 0; i < st->n_links; i++)
 		print_local_link(&st->links[i]);
 
@@ -138,6 +224,8 @@ static void print_text(const struct vigil_status *st,
 
 		printf("\npeer: %s (id %u)\n", p->name, p->id);
 		printf("  state: %s", state_name(p->state));
+		if (p->has_fence_cause)
+			printf(" (cause %s)", cause_str(p->fence_cause, buf));
 		if (p->has_last_seen)
 			printf(", last seen %u ms ago", p->last_seen_ms);
 		else
@@ -224,6 +312,10 @@ static void json_peer(struct vigil_json *j, const struct vigil_peer *p)
 	vigil_json_string(j, p->name);
 	vigil_json_key(j, "state");
 	vigil_json_string(j, vigil_peer_state_name(p->state));
+	if (p->has_fence_cause) {
+		vigil_json_key(j, "fence_cause");
+		vigil_json_string(j, vigil_fence_cause_name(p->fence_cause));
+	}
 	vigil_json_key(j, "votes");
 	vigil_json_u64(j, p->votes);
 	vigil_json_key(j, "incarnation");
@@ -255,6 +347,74 @@ static void json_peer(struct vigil_json *j, const struct vigil_peer *p)
 		json_link(j, &p->links[i], false);
 	vigil_json_array_end(j);
 	vigil_json_object_end(j);
+}
+
+/* A list of fence rules; the delay is called key (delay_ms, left_ms). */
+static void json_rules(struct vigil_json *j, const char *name,
+		       const struct vigil_fence_rule *rules, unsigned int n,
+		       const char *key)
+{
+	unsigned int i;
+
+	vigil_json_key(j, name);
+	vigil_json_array_begin(j);
+	for (i = 0; i < n; i++) {
+		vigil_json_object_begin(j);
+		vigil_json_key(j, "cause");
+		vigil_json_string(j, vigil_fence_cause_name(rules[i].cause));
+		vigil_json_key(j, "action");
+		vigil_json_string(j, vigil_fence_action_name(rules[i].action));
+		vigil_json_key(j, key);
+		vigil_json_u64(j, rules[i].delay_ms);
+		vigil_json_object_end(j);
+	}
+	vigil_json_array_end(j);
+}
+
+/* A number, or null when the module did not report it. */
+static void json_u64_or_null(struct vigil_json *j, const char *key, bool has,
+			     __u64 v)
+{
+	vigil_json_key(j, key);
+	if (has)
+		vigil_json_u64(j, v);
+	else
+		vigil_json_null(j);
+}
+
+static void json_fencing(struct vigil_json *j, const struct vigil_status *st)
+{
+	unsigned int i;
+
+	json_u64_or_null(j, "lease_ms", st->has_lease, st->lease_ms);
+	json_u64_or_null(j, "lease_left_ms", st->has_lease_left,
+			 st->lease_left_ms);
+	vigil_json_key(j, "gate");
+	vigil_json_string(j, st->has_gate ? vigil_gate_name(st->gate) : NULL);
+	json_u64_or_null(j, "gate_dropped", st->has_gate_dropped,
+			 st->gate_dropped);
+	vigil_json_key(j, "protect");
+	vigil_json_array_begin(j);
+	for (i = 0; i < st->n_protect; i++)
+		vigil_json_string(j, st->protect[i]);
+	vigil_json_array_end(j);
+	json_rules(j, "fence", st->fence, st->n_fence, "delay_ms");
+	vigil_json_key(j, "fenced");
+	vigil_json_string(j, st->fenced ?
+			  vigil_fence_cause_name(st->fenced_cause) : NULL);
+	json_rules(j, "fence_pending", st->fence_pending, st->n_fence_pending,
+		   "left_ms");
+	vigil_json_key(j, "daemon");
+	if (st->has_daemon && st->daemon_timeout_ms) {
+		vigil_json_object_begin(j);
+		vigil_json_key(j, "timeout_ms");
+		vigil_json_u64(j, st->daemon_timeout_ms);
+		json_u64_or_null(j, "left_ms", st->has_daemon_left,
+				 st->daemon_left_ms);
+		vigil_json_object_end(j);
+	} else {
+		vigil_json_null(j);
+	}
 }
 
 static void json_config(struct vigil_json *j, const struct vigil_status *st,
@@ -292,6 +452,7 @@ static void json_config(struct vigil_json *j, const struct vigil_status *st,
 	vigil_json_u64(j, st->flags);
 	vigil_json_key(j, "two_node");
 	vigil_json_bool(j, st->flags & VIGIL_CFG_F_TWO_NODE);
+	json_fencing(j, st);
 	vigil_json_key(j, "links");
 	vigil_json_array_begin(j);
 	for (i = 0; i < st->n_links; i++)

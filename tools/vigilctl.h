@@ -22,6 +22,11 @@ int set_config_main(int argc, char *argv[]);
 int set_payload_main(int argc, char *argv[]);
 int witness_main(int argc, char *argv[]);
 int events_main(int argc, char *argv[]);
+int fence_main(int argc, char *argv[]);
+int gate_main(int argc, char *argv[]);
+int watchdog_main(int argc, char *argv[]);
+
+/* util.c */
 
 /*
  * Report a failed operation: the module missing (-ENOENT), missing

@@ -3,6 +3,10 @@
 # Userspace unit tests, built with ASan and UBSan. Each tests/unit/test_*.c
 # is one binary that prints TAP; tests/run counts its results.
 #
+# Tests of the tools include the .c files they test (their static parsers
+# and printers are in reach); tests/unit/capture.h reads back what they
+# print.
+#
 # Tests of the kernel's pure logic (kmod/core/) include tests/unit/seam.h,
 # the userspace stand-in of kmod/core/seam.h, and then the core .c files;
 # vigil_mac() comes from libcrypto.
@@ -17,7 +21,7 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/unit/%,$(UNIT_SRC))
 CORE_SRC := $(wildcard kmod/core/*.c kmod/core/*.h) tests/unit/seam.h
 CRYPTO_LIBS := -lcrypto
 
-$(B)/unit/%: tests/unit/%.c tests/unit/tap.h $(LIB_HDR) $(LIB_SRC) $(CORE_SRC) \
+$(B)/unit/%: tests/unit/%.c tests/unit/tap.h tests/unit/capture.h $(LIB_HDR) $(LIB_SRC) $(CORE_SRC) \
 		$(wildcard daemon/*.c daemon/*.h tools/*.c tools/*.h)
 	@mkdir -p $(B)/unit
 	$(CC) $(USER_CFLAGS) -Wno-missing-prototypes $(SAN_FLAGS) -O1 \

@@ -388,7 +388,7 @@ static __u32 get_u32_or0(struct nlattr *nla)
 }
 
 /* VIGIL_A_PROTECT: at most VIGIL_PROTECT_MAX names, each < IFNAMSIZ. */
-static int parse_protect(struct nlattr *list, char (*names)[IFNAMSIZ],
+static int parse_protect_list(struct nlattr *list, char (*names)[IFNAMSIZ],
 			 unsigned int *n)
 {
 	struct nlattr *elem;
@@ -480,7 +480,7 @@ static int parse_status_fencing(struct nlattr *tb[], struct vigil_status *tmp)
 		tmp->daemon_left_ms = nla_get_u32(tb[VIGIL_A_DAEMON_LEFT_MS]);
 	}
 	if (tb[VIGIL_A_PROTECT]) {
-		ret = parse_protect(tb[VIGIL_A_PROTECT], tmp->protect,
+		ret = parse_protect_list(tb[VIGIL_A_PROTECT], tmp->protect,
 				    &tmp->n_protect);
 		if (ret)
 			return ret;
