@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vigild: the event loop. One epoll set: a signalfd for SIGTERM, SIGINT
- * and SIGHUP, and the socket that hears generic netlink controller
- * notifications. Nothing polls and nothing sleeps.
+ * and SIGHUP, the socket that hears generic netlink controller
+ * notifications, and the timerfd that pets the daemon watchdog (when it
+ * is on). Nothing polls and nothing sleeps.
  */
 
 #include <errno.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include "vigild.h"
@@ -19,6 +21,7 @@
 enum {
 	EV_SIGNAL,
 	EV_WATCH,
+	EV_TIMER,
 };
 
 /* What a handler tells the loop. */
@@ -113,6 +116,48 @@ static int on_watch(struct vigild *d)
 	return ret;
 }
 
+static int on_timer(struct vigild *d)
+{
+	__u64 expirations;
+	ssize_t n;
+
+	/* Expirations missed while busy make one tick, not several. */
+	n = read(d->timerfd, &expirations, sizeof(expirations));
+	if (n < 0) {
+		if (errno == EAGAIN || errno == EINTR)
+			return RUN;
+		vigild_log_error("reading timerfd", -errno, NULL);
+		return -errno;
+	}
+	if (expirations > 1)
+		vigild_debug("daemon watchdog: %llu timer expirations at once",
+			     (unsigned long long)expirations);
+	return vigild_wd_tick(d);
+}
+
+/* A periodic timer for the daemon watchdog, or none when it is off. */
+static int timer_open(struct vigild *d)
+{
+	__u32 period = vigild_wd_period_ms(d->wd.timeout_ms);
+	struct itimerspec its = {
+		.it_interval = { .tv_sec = period / 1000,
+				 .tv_nsec = (period % 1000) * 1000000L },
+	};
+
+	d->timerfd = -1;
+	if (!d->wd.timeout_ms)
+		return 0;
+	its.it_value = its.it_interval;
+	d->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (d->timerfd < 0 || timerfd_settime(d->timerfd, 0, &its, NULL)) {
+		int ret = -errno;
+
+		vigild_log_error("timerfd", ret, NULL);
+		return ret;
+	}
+	return 0;
+}
+
 static int watch_fd(int epfd, int fd, __u32 what)
 {
 	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = what };
@@ -124,6 +169,9 @@ int vigild_loop_init(struct vigild *d)
 {
 	int ret;
 
+	ret = timer_open(d);
+	if (ret)
+		return ret;
 	d->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (d->epfd < 0) {
 		ret = -errno;
@@ -133,6 +181,8 @@ int vigild_loop_init(struct vigild *d)
 	ret = watch_fd(d->epfd, d->sigfd, EV_SIGNAL);
 	if (!ret)
 		ret = watch_fd(d->epfd, vigil_nl_watch_fd(d->watch), EV_WATCH);
+	if (!ret && d->timerfd >= 0)
+		ret = watch_fd(d->epfd, d->timerfd, EV_TIMER);
 	if (ret)
 		vigild_log_error("epoll_ctl", ret, NULL);
 	return ret;
@@ -161,12 +211,15 @@ int vigild_loop_run(struct vigild *d)
 			case EV_WATCH:
 				ret = on_watch(d);
 				break;
+			case EV_TIMER:
+				ret = on_timer(d);
+				break;
 			default:
 				ret = RUN;
 				break;
 			}
 			if (ret == STOP)
-				return 0;
+				return vigild_wd_stop(d);
 			if (ret)
 				return ret;
 		}

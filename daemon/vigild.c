@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vigild: the vigil daemon. At this stage it checks vigil.ko and waits;
- * see vigild(8).
+ * vigild: the vigil daemon. At this stage it checks vigil.ko, keeps its
+ * daemon watchdog fed and waits; see vigild(8).
  */
 
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
@@ -25,10 +27,11 @@ enum {
 	OPT_VERSION = VIGIL_OPT_LONG_ONLY,
 };
 
-static const char optstring[] = "fvh";
+static const char optstring[] = "fvw:h";
 
 static const struct option options[] = {
 	{ "foreground", no_argument, NULL, 'f' },
+	{ "watchdog", required_argument, NULL, 'w' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
@@ -37,16 +40,35 @@ static const struct option options[] = {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: vigild [-f] [-v]\n"
+	fprintf(f, "Usage: vigild [-f] [-v] [-w MS]\n"
 		   "  -f, --foreground  accepted for compatibility; vigild never forks\n"
 		   "  -v, --verbose     log each step and event\n"
+		   "  -w, --watchdog MS register with vigil.ko's daemon watchdog with this\n"
+		   "                    timeout, 1..%d ms (default %d; 0: do not register)\n"
 		   "  -h, --help        show this help\n"
 		   "      --version     print the version\n"
-		   "See vigild(8).\n");
+		   "See vigild(8).\n", VIGIL_TIMEOUT_MAX_MS, VIGILD_WATCHDOG_DEFAULT_MS);
+}
+
+/* Milliseconds for --watchdog: 0..VIGIL_TIMEOUT_MAX_MS, digits only. */
+static int parse_ms(const char *s, __u32 *ms)
+{
+	unsigned long v;
+	char *end;
+
+	if (!isdigit((unsigned char)s[0]))
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v > VIGIL_TIMEOUT_MAX_MS)
+		return -EINVAL;
+	*ms = v;
+	return 0;
 }
 
 /* 0: run; 1: exit at once with *exit_status. */
-static int parse_args(int argc, char *argv[], int *exit_status)
+static int parse_args(int argc, char *argv[], struct vigild *d,
+		      int *exit_status)
 {
 	char buf[3];
 	int c;
@@ -58,6 +80,14 @@ static int parse_args(int argc, char *argv[], int *exit_status)
 			break;
 		case 'v':
 			vigild_verbose = true;
+			break;
+		case 'w':
+			if (parse_ms(optarg, &d->wd.timeout_ms)) {
+				fprintf(stderr, "vigild: bad --watchdog '%s': expected milliseconds, 0 (off) or 1..%d\n",
+					optarg, VIGIL_TIMEOUT_MAX_MS);
+				*exit_status = EXIT_USAGE;
+				return 1;
+			}
 			break;
 		case 'h':
 			usage(stdout);
@@ -164,13 +194,19 @@ static int start(struct vigild *d)
 	fprintf(stderr, "vigild %s: vigil.ko %s, wire protocol %u\n",
 		VIGIL_VERSION, d->status.version, d->status.protocol);
 
-	return vigild_loop_init(d);
+	/* Last: nothing that can fail comes after registering. */
+	ret = vigild_loop_init(d);
+	if (ret)
+		return ret;
+	return vigild_wd_start(d);
 }
 
 static void stop(struct vigild *d)
 {
 	if (d->epfd >= 0)
 		close(d->epfd);
+	if (d->timerfd >= 0)
+		close(d->timerfd);
 	vigil_nl_close(d->nl);
 	vigil_nl_watch_close(d->watch);
 	if (d->sigfd >= 0)
@@ -179,10 +215,13 @@ static void stop(struct vigild *d)
 
 int main(int argc, char *argv[])
 {
-	struct vigild d = { .sigfd = -1, .epfd = -1 };
+	struct vigild d = {
+		.sigfd = -1, .epfd = -1, .timerfd = -1,
+		.wd.timeout_ms = VIGILD_WATCHDOG_DEFAULT_MS,
+	};
 	int status, ret;
 
-	if (parse_args(argc, argv, &status))
+	if (parse_args(argc, argv, &d, &status))
 		return status;
 
 	ret = start(&d);

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * vigild: the vigil daemon. For now it checks that vigil.ko is loaded and
- * speaks its wire protocol, then waits for a signal or for the module to
- * go away.
+ * speaks its wire protocol, registers with the module's daemon watchdog
+ * and pets it, and waits for a signal or for the module to go away.
  */
 #ifndef _VIGILD_H
 #define _VIGILD_H
@@ -11,12 +11,48 @@
 
 #include "nl.h"
 
+/* The daemon watchdog's timeout until the configuration file has one. */
+#define VIGILD_WATCHDOG_DEFAULT_MS 5000
+
+enum vigild_wd_state {
+	VIGILD_WD_OFF,		/* -w 0 */
+	VIGILD_WD_WAITING,	/* vigil.ko not configured yet: register on each tick */
+	VIGILD_WD_REGISTERED,	/* pet on each tick */
+};
+
+/* What the timer asks for on a tick. */
+enum vigild_wd_step {
+	VIGILD_WD_NOTHING,
+	VIGILD_WD_REGISTER,
+	VIGILD_WD_PET,
+};
+
+/* What came of a step: what to log, and whether vigild must stop. */
+enum vigild_wd_outcome {
+	VIGILD_WD_QUIET,	/* nothing to say */
+	VIGILD_WD_REGISTERED_NOW,
+	VIGILD_WD_NOT_CONFIGURED,	/* first -ENOENT while waiting */
+	VIGILD_WD_LOST,		/* the pet found no registration: register again */
+	VIGILD_WD_PET_FAILED,
+	VIGILD_WD_PET_RECOVERED,	/* a pet worked after failures */
+	VIGILD_WD_FATAL,	/* registration refused: stop */
+};
+
+struct vigild_wd {
+	__u32 timeout_ms;	/* 0: off */
+	enum vigild_wd_state state;
+	bool told_waiting;	/* VIGILD_WD_NOT_CONFIGURED was reported */
+	unsigned int pet_failures;	/* in a row */
+};
+
 struct vigild {
 	struct vigil_nl *nl;
 	struct vigil_nl_watch *watch;
 	struct vigil_status status;
+	struct vigild_wd wd;
 	int sigfd;
 	int epfd;
+	int timerfd;		/* the watchdog's; -1 when off */
 };
 
 /* log.c: one line on stderr, "vigild: <message>". */
@@ -29,6 +65,27 @@ void vigild_log_error(const char *what, int err, const char *ackmsg);
 
 /* loop.c */
 int vigild_loop_init(struct vigild *d);
-int vigild_loop_run(struct vigild *d);	/* 0: asked to stop; else -errno */
+/* 0: asked to stop (and the watchdog unregistered); else -errno */
+int vigild_loop_run(struct vigild *d);
+
+/*
+ * watchdog.c: the daemon watchdog of vigil.ko. The pure part: how often
+ * to pet (timeout / 3, at least 1 ms), what a tick does in a state, and
+ * what a step's result (0 or -errno) does to the state.
+ */
+__u32 vigild_wd_period_ms(__u32 timeout_ms);
+enum vigild_wd_step vigild_wd_next(const struct vigild_wd *wd);
+enum vigild_wd_outcome vigild_wd_done(struct vigild_wd *wd,
+				      enum vigild_wd_step step, int err);
+/*
+ * The part that talks to vigil.ko and logs. start: the first
+ * registration (d->wd.timeout_ms set; 0 leaves it off); tick: one timer
+ * expiry; stop: unregister if registered. Each returns 0, or -errno when
+ * vigild must stop (a registration refused, or an unregistration that
+ * failed).
+ */
+int vigild_wd_start(struct vigild *d);
+int vigild_wd_tick(struct vigild *d);
+int vigild_wd_stop(struct vigild *d);
 
 #endif /* _VIGILD_H */
