@@ -35,6 +35,7 @@
 #include "heartbeat.h"
 #include "link.h"
 #include "netlink.h"
+#include "fence.h"
 
 /* Room for the largest link-layer header and IPv6 + UDP in front. */
 #define VIGIL_HEADROOM	(MAX_HEADER + sizeof(struct ipv6hdr) + \
@@ -47,18 +48,24 @@ struct vigil_tx_cb {
 	u8 link;
 };
 
-static int pool_refill(struct vigil_instance *vi, unsigned int target,
+static int pool_refill(struct sk_buff_head *pool, unsigned int target,
 		       gfp_t gfp)
 {
 	struct sk_buff *skb;
 
-	while (skb_queue_len(&vi->pool) < target) {
+	while (skb_queue_len(pool) < target) {
 		skb = alloc_skb(VIGIL_SKB_SIZE, gfp);
 		if (!skb)
 			return -ENOMEM;
-		skb_queue_tail(&vi->pool, skb);
+		skb_queue_tail(pool, skb);
 	}
 	return 0;
+}
+
+static void pool_trim(struct sk_buff_head *pool, unsigned int target)
+{
+	while (skb_queue_len(pool) > target)
+		kfree_skb(skb_dequeue(pool));
 }
 
 static void refill_work(struct work_struct *work)
@@ -66,20 +73,28 @@ static void refill_work(struct work_struct *work)
 	struct vigil_instance *vi = container_of(work, struct vigil_instance,
 						 refill);
 	unsigned int target = READ_ONCE(vi->pool_target);
+	unsigned int gasp = READ_ONCE(vi->gasp_target);
 
-	while (skb_queue_len(&vi->pool) > target)
-		kfree_skb(skb_dequeue(&vi->pool));
-	pool_refill(vi, target, GFP_KERNEL);
+	pool_trim(&vi->pool, target);
+	pool_trim(&vi->gasp_pool, gasp);
+	pool_refill(&vi->pool, target, GFP_KERNEL);
+	pool_refill(&vi->gasp_pool, gasp, GFP_KERNEL);
 }
 
-int vigil_hb_pool_fill(struct vigil_instance *vi, unsigned int target)
+/*
+ * The heartbeat pool holds two rounds (see above); the last-gasp pool one
+ * round, untouched by heartbeats, so that the notice never finds it dry.
+ */
+int vigil_hb_pool_fill(struct vigil_instance *vi, unsigned int frames)
 {
-	return pool_refill(vi, target, GFP_KERNEL);
+	return pool_refill(&vi->pool, 2 * frames, GFP_KERNEL) ?:
+	       pool_refill(&vi->gasp_pool, frames, GFP_KERNEL);
 }
 
-void vigil_hb_pool_target(struct vigil_instance *vi, unsigned int target)
+void vigil_hb_pool_target(struct vigil_instance *vi, unsigned int frames)
 {
-	WRITE_ONCE(vi->pool_target, target);
+	WRITE_ONCE(vi->pool_target, 2 * frames);
+	WRITE_ONCE(vi->gasp_target, frames);
 	queue_work(system_highpri_wq, &vi->refill);
 }
 
@@ -106,6 +121,10 @@ static void peer_events(struct vigil_instance *vi, const struct vigil_node *n,
 		vigil_event_queue(vi, evq, VIGIL_EV_PEER_DOWN, n->id, -1, 0);
 	if (ch->left)
 		vigil_event_queue(vi, evq, VIGIL_EV_PEER_LEFT, n->id, -1, 0);
+	if (ch->fenced)
+		vigil_event_queue_fence(vi, evq, VIGIL_EV_PEER_FENCED, n->id,
+					n->peer.fence_cause, 0,
+					n->peer.state == VIGIL_PEER_DUMPING);
 	if (ch->payload)
 		vigil_event_queue(vi, evq, VIGIL_EV_PAYLOAD_CHANGED, n->id, -1, 0);
 }
@@ -144,18 +163,25 @@ void vigil_hb_update(struct vigil_instance *vi, struct vigil_config *cfg,
 		vi->quorate = quorate;
 		vigil_event_queue(vi, evq, quorate ? VIGIL_EV_QUORUM_GAINED :
 				  VIGIL_EV_QUORUM_LOST, 0, -1, 0);
+		if (!quorate)
+			vigil_fence_quorum_lost(vi, cfg, now_ns, evq);
 	}
 	vigil_event_stamp(evq, vi->generation, vi->quorate);
 }
 
-/* Take skbs from the pool and encode this round's heartbeats (locked). */
+/*
+ * Take skbs from @pool and encode one round of heartbeats, with @flags
+ * besides the instance's own (locked).
+ */
 static void build_round(struct vigil_instance *vi, struct vigil_config *cfg,
-			s64 now_ns, struct sk_buff_head *txq)
+			s64 now_ns, struct sk_buff_head *pool, u8 flags,
+			struct sk_buff_head *txq)
 {
 	size_t len = vigil_wire_len(vi->payload_len);
 	struct vigil_hb hb = {
 		.version = VIGIL_PROTOCOL_VERSION,
-		.flags = vi->quorate ? VIGIL_HB_F_QUORATE : 0,
+		.flags = (vi->quorate ? VIGIL_HB_F_QUORATE : 0) |
+			 vigil_fence_flags(vi) | flags,
 		.cluster_id = cfg->cluster_id,
 		.src = cfg->self_id,
 		.incarnation = vi->incarnation,
@@ -183,7 +209,7 @@ static void build_round(struct vigil_instance *vi, struct vigil_config *cfg,
 
 			if (i == cfg->self_idx)
 				continue;
-			if (!up || !(skb = skb_dequeue(&vi->pool))) {
+			if (!up || !(skb = skb_dequeue(pool))) {
 				n->peer.links[li].cnt[VIGIL_CNT_TX_ERRORS]++;
 				link->cnt[VIGIL_CNT_TX_ERRORS]++;
 				continue;
@@ -209,13 +235,66 @@ static void build_round(struct vigil_instance *vi, struct vigil_config *cfg,
 	}
 }
 
+/* Send what build_round() queued, without the lock, in an RCU section. */
+static void send_round(struct vigil_instance *vi, struct vigil_config *cfg,
+		       struct sk_buff_head *txq, bool direct)
+{
+	struct sk_buff *skb;
+
+	/*
+	 * A transmit may loop back into a receive handler on this CPU, so
+	 * the lock is not held. cfg and its links stay valid: they are
+	 * freed only after a grace period.
+	 */
+	while ((skb = __skb_dequeue(txq))) {
+		struct vigil_tx_cb cb = *(struct vigil_tx_cb *)skb->cb;
+		struct vigil_node *n = &cfg->nodes[cb.node];
+		struct vigil_link *link = cfg->links[cb.link];
+		enum vigil_counter c;
+		int ret;
+
+		/* The stack below owns skb->cb from here on. */
+		memset(skb->cb, 0, sizeof(skb->cb));
+		ret = vigil_link_xmit(vi, link, &n->addr[cb.link], skb, direct);
+		c = ret ? VIGIL_CNT_TX_ERRORS : VIGIL_CNT_TX;
+		spin_lock_bh(&vi->lock);
+		n->peer.links[cb.link].cnt[c]++;
+		link->cnt[c]++;
+		spin_unlock_bh(&vi->lock);
+	}
+}
+
+void vigil_hb_last_gasp(struct vigil_instance *vi, bool dumping)
+{
+	struct vigil_config *cfg;
+	struct sk_buff_head txq;
+	s64 now;
+
+	__skb_queue_head_init(&txq);
+	rcu_read_lock();
+	spin_lock_bh(&vi->lock);
+	cfg = vigil_cfg_locked(vi);
+	if (!cfg) {
+		spin_unlock_bh(&vi->lock);
+		rcu_read_unlock();
+		return;
+	}
+	now = ktime_get_boottime_ns();
+	vi->seq++;
+	vigil_txlog_add(&vi->txlog, vi->seq, now);
+	build_round(vi, cfg, now, &vi->gasp_pool,
+		    dumping ? VIGIL_HB_F_DUMPING : 0, &txq);
+	spin_unlock_bh(&vi->lock);
+	send_round(vi, cfg, &txq, true);
+	rcu_read_unlock();
+}
+
 static enum hrtimer_restart tick(struct hrtimer *timer)
 {
 	struct vigil_instance *vi = container_of(timer, struct vigil_instance,
 						 timer);
 	struct sk_buff_head txq, evq;
 	struct vigil_config *cfg;
-	struct sk_buff *skb;
 	u32 interval_ms;
 	s64 now, timeout;
 	unsigned int i;
@@ -243,37 +322,20 @@ static enum hrtimer_restart tick(struct hrtimer *timer)
 		peer_events(vi, n, &ch, &evq);
 	}
 	vigil_hb_update(vi, cfg, now, false, &evq);
+	vigil_fence_tick(vi, cfg, now, &evq);
 	vi->seq++;
 	vigil_txlog_add(&vi->txlog, vi->seq, now);
-	build_round(vi, cfg, now, &txq);
+	build_round(vi, cfg, now, &vi->pool, 0, &txq);
 	interval_ms = cfg->interval_ms;
 	spin_unlock_bh(&vi->lock);
 
-	/*
-	 * Send without the lock (a transmit may loop back into a receive
-	 * handler on this CPU). cfg and its links stay valid: they are
-	 * freed only after a grace period, and we are in a read section.
-	 */
-	while ((skb = __skb_dequeue(&txq))) {
-		struct vigil_tx_cb cb = *(struct vigil_tx_cb *)skb->cb;
-		struct vigil_node *n = &cfg->nodes[cb.node];
-		struct vigil_link *link = cfg->links[cb.link];
-		enum vigil_counter c;
-		int ret;
-
-		/* The stack below owns skb->cb from here on. */
-		memset(skb->cb, 0, sizeof(skb->cb));
-		ret = vigil_link_xmit(vi, link, &n->addr[cb.link], skb);
-		c = ret ? VIGIL_CNT_TX_ERRORS : VIGIL_CNT_TX;
-		spin_lock_bh(&vi->lock);
-		n->peer.links[cb.link].cnt[c]++;
-		link->cnt[c]++;
-		spin_unlock_bh(&vi->lock);
-	}
+	send_round(vi, cfg, &txq, false);
 	rcu_read_unlock();
 
 	vigil_event_send(vi, &evq);
-	if (skb_queue_len(&vi->pool) < READ_ONCE(vi->pool_target))
+	vigil_fence_doom(vi);
+	if (skb_queue_len(&vi->pool) < READ_ONCE(vi->pool_target) ||
+	    skb_queue_len(&vi->gasp_pool) < READ_ONCE(vi->gasp_target))
 		queue_work(system_highpri_wq, &vi->refill);
 
 	hrtimer_forward_now(timer, ms_to_ktime(interval_ms));
@@ -335,7 +397,9 @@ void vigil_hb_rx(struct vigil_link *link, const u8 *buf, size_t len)
 	link->cnt[verdict]++;
 	if (verdict == VIGIL_CNT_RX) {
 		peer_events(vi, n, &ch, &evq);
-		if (ch.up || ch.down || ch.left || ch.restarted ||
+		if (ch.lease)
+			vigil_fence_lease_rx(vi, cfg, n);
+		if (ch.up || ch.down || ch.left || ch.fenced || ch.restarted ||
 		    ch.link_up || ch.link_down || ch.payload)
 			vigil_hb_update(vi, cfg, now, ch.restarted, &evq);
 	}
@@ -347,6 +411,7 @@ out:
 void vigil_hb_init(struct vigil_instance *vi)
 {
 	skb_queue_head_init(&vi->pool);
+	skb_queue_head_init(&vi->gasp_pool);
 	INIT_WORK(&vi->refill, refill_work);
 	hrtimer_init(&vi->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_SOFT);
 	vi->timer.function = tick;
@@ -362,4 +427,5 @@ void vigil_hb_stop(struct vigil_instance *vi)
 	hrtimer_cancel(&vi->timer);
 	cancel_work_sync(&vi->refill);
 	skb_queue_purge(&vi->pool);
+	skb_queue_purge(&vi->gasp_pool);
 }

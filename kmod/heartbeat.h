@@ -12,10 +12,18 @@ void vigil_hb_start(struct vigil_instance *vi);
 /* Stop the timer and the refill work, free the pool (process context). */
 void vigil_hb_stop(struct vigil_instance *vi);
 
-/* Grow the pool to @target skbs (process context). */
-int vigil_hb_pool_fill(struct vigil_instance *vi, unsigned int target);
-/* Set what the refill work keeps the pool at, and run it. */
-void vigil_hb_pool_target(struct vigil_instance *vi, unsigned int target);
+/* Grow the pools for rounds of @frames heartbeats (process context). */
+int vigil_hb_pool_fill(struct vigil_instance *vi, unsigned int frames);
+/* Set what the refill work keeps the pools at, and run it. */
+void vigil_hb_pool_target(struct vigil_instance *vi, unsigned int frames);
+
+/*
+ * The last-gasp notice: one heartbeat to every peer on every link, with
+ * the fence flags (and VIGIL_HB_F_DUMPING if @dumping), from the
+ * preallocated last-gasp pool, L2 frames straight to the driver. Any
+ * context but hard IRQ; takes vi->lock.
+ */
+void vigil_hb_last_gasp(struct vigil_instance *vi, bool dumping);
 
 /*
  * Recompute membership, votes and quorum from the peers' state at @now_ns

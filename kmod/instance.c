@@ -18,6 +18,7 @@
 #include "link.h"
 #include "netlink.h"
 #include "auth.h"
+#include "fence.h"
 
 static unsigned int vigil_net_id __read_mostly;
 
@@ -66,11 +67,23 @@ int vigil_config_apply(struct vigil_instance *vi, struct vigil_config *new,
 	struct vigil_link *kept[VIGIL_LINKS_MAX] = {};
 	struct vigil_config *old;
 	struct sk_buff_head evq;
+	bool hooks_added;
 	unsigned int i, li;
 	int ret = 0;
 
 	__skb_queue_head_init(&evq);
+	/* Netfilter hooks first: registering them may sleep on its mutex. */
+	ret = vigil_fence_hooks_get(vi, new, &hooks_added);
+	if (ret) {
+		NL_SET_ERR_MSG_MOD(extack, "cannot register the netfilter hooks of the gate");
+		return ret;
+	}
 	rtnl_lock();
+	ret = vigil_fence_resolve(vi, new, extack);
+	if (ret) {
+		li = 0;
+		goto err_close;
+	}
 	old = rtnl_dereference(vi->cfg);
 	for (li = 0; li < VIGIL_LINKS_MAX; li++) {
 		struct vigil_link *nl = new->links[li];
@@ -90,7 +103,7 @@ int vigil_config_apply(struct vigil_instance *vi, struct vigil_config *new,
 		if (new->links[li])	/* the request is gone after this call */
 			new->links[li]->ifname_attr = NULL;
 	}
-	ret = vigil_hb_pool_fill(vi, 2 * new->frames);
+	ret = vigil_hb_pool_fill(vi, new->frames);
 	if (ret) {
 		NL_SET_ERR_MSG_MOD(extack, "out of memory for the transmit pool");
 		goto err_close;
@@ -123,6 +136,7 @@ int vigil_config_apply(struct vigil_instance *vi, struct vigil_config *new,
 	rcu_assign_pointer(vi->cfg, new);
 	vigil_event_queue(vi, &evq, VIGIL_EV_CONFIG_CHANGED, 0, -1, 0);
 	vigil_hb_update(vi, new, ktime_get_boottime_ns(), true, &evq);
+	vigil_fence_lease_update(vi, new);
 	spin_unlock_bh(&vi->lock);
 
 	if (old) {
@@ -136,7 +150,9 @@ int vigil_config_apply(struct vigil_instance *vi, struct vigil_config *new,
 	rtnl_unlock();
 
 	vigil_event_send(vi, &evq);
-	vigil_hb_pool_target(vi, 2 * new->frames);
+	if (!new->nprotect)
+		vigil_fence_hooks_put(vi);
+	vigil_hb_pool_target(vi, new->frames);
 	if (!old)
 		vigil_hb_start(vi);
 	else {
@@ -151,6 +167,8 @@ err_close:
 			vigil_link_close(vi, new->links[li]);
 	}
 	rtnl_unlock();
+	if (hooks_added)
+		vigil_fence_hooks_put(vi);
 	return ret;
 }
 
@@ -183,6 +201,7 @@ static void __net_exit vigil_net_exit(struct net *net)
 	rtnl_unlock();
 
 	vigil_hb_stop(vi);
+	vigil_fence_exit(vi);
 	if (!cfg)
 		return;
 	rtnl_lock();

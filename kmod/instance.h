@@ -34,6 +34,7 @@
 #include "core/wire.h"
 #include "core/peer.h"
 #include "core/quorum.h"
+#include "core/lease.h"
 
 struct vigil_instance;
 
@@ -80,6 +81,12 @@ struct vigil_node {
 	struct vigil_peer peer;		/* unused for this node itself */
 };
 
+/* What one cause of a self-fence does. */
+struct vigil_fence_policy {
+	u8 action;			/* enum vigil_fence_action */
+	u32 delay_ms;
+};
+
 /* A configuration: immutable once published, except peer state, link
  * attachment and counters (under vi->lock). */
 struct vigil_config {
@@ -89,7 +96,17 @@ struct vigil_config {
 	u32 interval_ms;
 	u32 witness_votes;
 	u32 flags;
+	u32 lease_ms;
 	struct vigil_quorum quorum;
+
+	/* Self-fencing: protected interfaces and the policy per cause. */
+	char protect[VIGIL_PROTECT_MAX][IFNAMSIZ];
+	/* ifindex of each, 0 while it is gone: written under RTNL and
+	 * vi->lock, read by the netfilter hook with READ_ONCE. */
+	int protect_ifindex[VIGIL_PROTECT_MAX];
+	const struct nlattr *protect_attr[VIGIL_PROTECT_MAX];	/* while applied */
+	unsigned int nprotect;
+	struct vigil_fence_policy fence[__VIGIL_CAUSE_LAST];
 
 	unsigned int nkeys;
 	struct vigil_key keys[2];
@@ -125,13 +142,41 @@ struct vigil_instance {
 
 	struct hrtimer timer;
 
-	/* Preallocated heartbeat skbs for one round, see heartbeat.c. */
+	/* Preallocated heartbeat skbs for one round, see heartbeat.c, and
+	 * for the last-gasp notice, see fence.c. */
 	struct sk_buff_head pool;
+	struct sk_buff_head gasp_pool;
 	unsigned int pool_target;
+	unsigned int gasp_target;
 	struct work_struct refill;
 
+	/*
+	 * Self-fencing (fence.c). The netfilter hook reads lease_until_ns
+	 * and latched locklessly (READ_ONCE); they are written under
+	 * vi->lock.
+	 */
+	s64 lease_until_ns;		/* CLOCK_BOOTTIME; 0: no lease */
+	u8 latched;			/* cause of a freeze; 0: not latched */
+	bool hooks;			/* netfilter hooks registered (RTNL) */
+	atomic64_t gate_dropped;
+	bool lease_held;		/* fresh at the last check */
+	bool lease_lapsed;		/* ran out while a quorum fence waited */
+	bool quorum_fired;		/* the quorum cause fired, not re-armed */
+	struct {
+		bool armed;
+		u8 action;
+		s64 deadline_ns;
+	} pending[__VIGIL_CAUSE_LAST];
+	u8 doom_action;			/* PANIC or REBOOT decided, see fence.c */
+	u8 doom_cause;
+	u32 daemon_timeout_ms;		/* 0: no daemon registered */
+	s64 daemon_deadline_ns;
+	bool daemon_fired;
+	/* Scratch for the lease computation (under vi->lock). */
+	struct vigil_lease_vote lease_votes[VIGIL_NODES_MAX + 1];
+
 	/* Formatted extended ACK messages (6.1 has no NL_SET_ERR_MSG_FMT). */
-	char errmsg[96];
+	char errmsg[192];
 };
 
 struct vigil_instance *vigil_instance_get(struct net *net);

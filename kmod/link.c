@@ -29,6 +29,7 @@
 #include "instance.h"
 #include "heartbeat.h"
 #include "link.h"
+#include "fence.h"
 
 /* Copy the frame out of @skb (at @off) and hand it to the heartbeat code. */
 static void rx_frame(struct vigil_link *link, struct sk_buff *skb,
@@ -201,7 +202,7 @@ bool vigil_link_is_up(struct vigil_link *link)
 }
 
 static int xmit_l2(struct vigil_link *link, const struct vigil_addr *addr,
-		   struct sk_buff *skb)
+		   struct sk_buff *skb, bool direct)
 {
 	struct net_device *dev = rcu_dereference(link->dev);
 	int ret;
@@ -218,6 +219,11 @@ static int xmit_l2(struct vigil_link *link, const struct vigil_addr *addr,
 			    addr->set ? addr->mac : dev->broadcast,
 			    dev->dev_addr, skb->len) < 0)
 		goto drop;
+	/* Straight to the driver, past the qdisc, as netpoll does. */
+	if (direct) {
+		ret = dev_direct_xmit(skb, 0);
+		return dev_xmit_complete(ret) && ret == NETDEV_TX_OK ? 0 : -ENOBUFS;
+	}
 	/* net_xmit_eval() is a macro that evaluates its argument twice. */
 	ret = dev_queue_xmit(skb);
 	ret = net_xmit_eval(ret);
@@ -291,10 +297,11 @@ static int xmit_udp6(struct vigil_instance *vi, struct vigil_link *link,
 }
 
 int vigil_link_xmit(struct vigil_instance *vi, struct vigil_link *link,
-		    const struct vigil_addr *addr, struct sk_buff *skb)
+		    const struct vigil_addr *addr, struct sk_buff *skb,
+		    bool direct)
 {
 	if (link->type == VIGIL_LINK_L2)
-		return xmit_l2(link, addr, skb);
+		return xmit_l2(link, addr, skb, direct);
 	/* An interface named but gone: the link is down, send nothing. */
 	if (!link->sock || (link->ifname[0] && !link->ifindex)) {
 		kfree_skb(skb);
@@ -321,6 +328,7 @@ static int netdev_event(struct notifier_block *nb, unsigned long event,
 	cfg = rtnl_dereference(vi->cfg);
 	if (!cfg)
 		return NOTIFY_DONE;
+	vigil_fence_netdev(vi, cfg, event, dev);
 	for (i = 0; i < VIGIL_LINKS_MAX; i++) {
 		struct vigil_link *link = cfg->links[i];
 		struct net_device *cur;

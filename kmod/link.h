@@ -23,8 +23,10 @@ bool vigil_link_is_up(struct vigil_link *link);
  * provides) on @link to @addr. Softirq context, under rcu_read_lock().
  * Consumes @skb. Returns 0 or a negative errno.
  */
+/* Send @skb to @addr on @link; @direct: L2 frames bypass the qdisc. */
 int vigil_link_xmit(struct vigil_instance *vi, struct vigil_link *link,
-		    const struct vigil_addr *addr, struct sk_buff *skb);
+		    const struct vigil_addr *addr, struct sk_buff *skb,
+		    bool direct);
 
 int vigil_link_notifier_init(void);
 void vigil_link_notifier_uninit(void);

@@ -22,6 +22,7 @@
 #include "heartbeat.h"
 #include "link.h"
 #include "netlink.h"
+#include "fence.h"
 
 static_assert(sizeof(VIGIL_VERSION) <= VIGIL_VERSION_MAX);
 
@@ -98,6 +99,25 @@ static const struct nla_policy vigil_node_policy[VIGIL_NODE_A_MAX + 1] = {
 	[VIGIL_NODE_A_ADDRS]	= NLA_POLICY_NESTED_ARRAY(vigil_addr_policy),
 };
 
+static struct netlink_range_validation vigil_delay_range = {
+	.min = 0,
+	.max = VIGIL_TIMEOUT_MAX_MS,
+};
+
+static struct netlink_range_validation vigil_daemon_range = {
+	.min = 1,
+	.max = VIGIL_TIMEOUT_MAX_MS,
+};
+
+static const struct nla_policy vigil_fence_policy[VIGIL_FENCE_A_MAX + 1] = {
+	[VIGIL_FENCE_A_CAUSE]	= NLA_POLICY_RANGE(NLA_U8, VIGIL_CAUSE_QUORUM,
+						   VIGIL_CAUSE_MAX),
+	[VIGIL_FENCE_A_ACTION]	= NLA_POLICY_RANGE(NLA_U8, VIGIL_ACTION_NONE,
+						   VIGIL_ACTION_MAX),
+	[VIGIL_FENCE_A_DELAY_MS] = NLA_POLICY_FULL_RANGE(NLA_U32,
+							 &vigil_delay_range),
+};
+
 static const struct nla_policy vigil_config_policy[VIGIL_A_MAX + 1] = {
 	[VIGIL_A_CLUSTER_ID]	= { .type = NLA_U32 },
 	[VIGIL_A_NODE_ID]	= { .type = NLA_U16 },
@@ -107,6 +127,9 @@ static const struct nla_policy vigil_config_policy[VIGIL_A_MAX + 1] = {
 	[VIGIL_A_KEYS]		= NLA_POLICY_NESTED_ARRAY(vigil_key_policy),
 	[VIGIL_A_LINKS]		= NLA_POLICY_NESTED_ARRAY(vigil_link_policy),
 	[VIGIL_A_NODES]		= NLA_POLICY_NESTED_ARRAY(vigil_node_policy),
+	[VIGIL_A_LEASE_MS]	= { .type = NLA_U32 },
+	[VIGIL_A_PROTECT]	= { .type = NLA_NESTED },
+	[VIGIL_A_FENCE]		= NLA_POLICY_NESTED_ARRAY(vigil_fence_policy),
 };
 
 static const struct nla_policy vigil_payload_policy[VIGIL_A_MAX + 1] = {
@@ -120,6 +143,20 @@ static struct netlink_range_validation vigil_witness_range = {
 
 static const struct nla_policy vigil_witness_policy[VIGIL_A_MAX + 1] = {
 	[VIGIL_A_WITNESS_MS]	= NLA_POLICY_FULL_RANGE(NLA_U32, &vigil_witness_range),
+};
+
+static const struct nla_policy vigil_fence_cmd_policy[VIGIL_A_MAX + 1] = {
+	[VIGIL_A_FENCE_ACTION]	= NLA_POLICY_RANGE(NLA_U8, VIGIL_ACTION_NONE,
+						   VIGIL_ACTION_MAX),
+};
+
+static const struct nla_policy vigil_daemon_policy[VIGIL_A_MAX + 1] = {
+	[VIGIL_A_DAEMON_TIMEOUT_MS] = NLA_POLICY_FULL_RANGE(NLA_U32,
+							    &vigil_daemon_range),
+};
+
+/* Commands without attributes. */
+static const struct nla_policy vigil_empty_policy[VIGIL_A_MAX + 1] = {
 };
 
 /* --- replies -------------------------------------------------------------- */
@@ -174,6 +211,85 @@ static int put_local_link(struct sk_buff *msg, struct vigil_link *link)
 	return 0;
 }
 
+static u32 ms_until(s64 now_ns, s64 then_ns)
+{
+	return ms_since(then_ns, now_ns);
+}
+
+static int put_fence_policy(struct sk_buff *msg, u8 cause, u8 action,
+			    u32 delay_ms)
+{
+	struct nlattr *nest = nla_nest_start(msg, 0);
+
+	if (!nest ||
+	    nla_put_u8(msg, VIGIL_FENCE_A_CAUSE, cause) ||
+	    (action && nla_put_u8(msg, VIGIL_FENCE_A_ACTION, action)) ||
+	    nla_put_u32(msg, VIGIL_FENCE_A_DELAY_MS, delay_ms))
+		return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+static int put_fence_status(struct sk_buff *msg, struct vigil_instance *vi,
+			    struct vigil_config *cfg, s64 now)
+{
+	struct nlattr *nest;
+	u32 lease_left = 0;
+	unsigned int i;
+	u8 cause;
+
+	if (vi->lease_until_ns == VIGIL_LEASE_FOREVER)
+		lease_left = U32_MAX;
+	else if (now < vi->lease_until_ns)
+		lease_left = min_t(u32, ms_until(now, vi->lease_until_ns),
+				   U32_MAX - 1);
+	if (nla_put_u32(msg, VIGIL_A_LEASE_MS, cfg->lease_ms) ||
+	    nla_put_u32(msg, VIGIL_A_LEASE_LEFT_MS, lease_left) ||
+	    nla_put_u8(msg, VIGIL_A_GATE, vigil_gate_state(vi, cfg, now)) ||
+	    nla_put_u64_64bit(msg, VIGIL_A_GATE_DROPPED,
+			      atomic64_read(&vi->gate_dropped), VIGIL_A_UNSPEC) ||
+	    (vi->latched && nla_put_u8(msg, VIGIL_A_FENCED, vi->latched)) ||
+	    nla_put_u32(msg, VIGIL_A_DAEMON_TIMEOUT_MS, vi->daemon_timeout_ms) ||
+	    (vi->daemon_timeout_ms &&
+	     nla_put_u32(msg, VIGIL_A_DAEMON_LEFT_MS,
+			 ms_until(now, vi->daemon_deadline_ns))))
+		return -EMSGSIZE;
+
+	nest = nla_nest_start(msg, VIGIL_A_PROTECT);
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 0; i < cfg->nprotect; i++) {
+		if (nla_put_string(msg, 0, cfg->protect[i]))
+			return -EMSGSIZE;
+	}
+	nla_nest_end(msg, nest);
+
+	nest = nla_nest_start(msg, VIGIL_A_FENCE);
+	if (!nest)
+		return -EMSGSIZE;
+	for (cause = VIGIL_CAUSE_QUORUM; cause <= VIGIL_CAUSE_MAX; cause++) {
+		const struct vigil_fence_policy *f = &cfg->fence[cause];
+
+		if (put_fence_policy(msg, cause,
+				     cause == VIGIL_CAUSE_OPERATOR ? 0 : f->action,
+				     f->delay_ms))
+			return -EMSGSIZE;
+	}
+	nla_nest_end(msg, nest);
+
+	nest = nla_nest_start(msg, VIGIL_A_FENCE_PENDING);
+	if (!nest)
+		return -EMSGSIZE;
+	for (cause = VIGIL_CAUSE_QUORUM; cause <= VIGIL_CAUSE_MAX; cause++) {
+		if (vi->pending[cause].armed &&
+		    put_fence_policy(msg, cause, vi->pending[cause].action,
+				     ms_until(now, vi->pending[cause].deadline_ns)))
+			return -EMSGSIZE;
+	}
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
 static int put_status(struct sk_buff *msg, struct vigil_instance *vi)
 {
 	struct vigil_config *cfg = vigil_cfg_locked(vi);
@@ -207,7 +323,8 @@ static int put_status(struct sk_buff *msg, struct vigil_instance *vi)
 	    nla_put_u32(msg, VIGIL_A_QUORUM_VOTES, cfg->quorum.needed) ||
 	    nla_put_u32(msg, VIGIL_A_WITNESS_VOTES, cfg->witness_votes) ||
 	    nla_put_u32(msg, VIGIL_A_WITNESS_MS, witness_ms) ||
-	    nla_put_u32(msg, VIGIL_A_FLAGS, cfg->flags))
+	    nla_put_u32(msg, VIGIL_A_FLAGS, cfg->flags) ||
+	    put_fence_status(msg, vi, cfg, now))
 		return -EMSGSIZE;
 	links = nla_nest_start(msg, VIGIL_A_LINKS);
 	if (!links)
@@ -294,7 +411,10 @@ static int put_peer(struct sk_buff *msg, struct vigil_config *cfg,
 	    nla_put_u64_64bit(msg, VIGIL_PEER_A_GENERATION, p->generation,
 			      VIGIL_PEER_A_UNSPEC) ||
 	    nla_put(msg, VIGIL_PEER_A_MEMBERS, VIGIL_MEMBERS_BYTES, p->members) ||
-	    nla_put(msg, VIGIL_PEER_A_PAYLOAD, p->payload_len, p->payload))
+	    nla_put(msg, VIGIL_PEER_A_PAYLOAD, p->payload_len, p->payload) ||
+	    ((p->state == VIGIL_PEER_SELF_FENCED ||
+	      p->state == VIGIL_PEER_DUMPING) &&
+	     nla_put_u8(msg, VIGIL_PEER_A_FENCE_CAUSE, p->fence_cause)))
 		return -EMSGSIZE;
 	links = nla_nest_start(msg, VIGIL_PEER_A_LINKS);
 	if (!links)
@@ -665,6 +785,97 @@ static int parse_node(struct vigil_instance *vi, struct vigil_config *cfg,
 	return 0;
 }
 
+static const char *const cause_keys[] = {
+	[VIGIL_CAUSE_QUORUM]	= "quorum",
+	[VIGIL_CAUSE_DAEMON]	= "daemon",
+	[VIGIL_CAUSE_OPERATOR]	= "operator",
+};
+
+static int parse_protect(struct vigil_instance *vi, struct vigil_config *cfg,
+			 const struct nlattr *nest,
+			 struct netlink_ext_ack *extack)
+{
+	const struct nlattr *a;
+	unsigned int i;
+	int rem;
+
+	nla_for_each_nested(a, nest, rem) {
+		const char *name = nla_data(a);
+		int len = nla_len(a);
+
+		if (cfg->nprotect == VIGIL_PROTECT_MAX) {
+			vigil_nl_err(vi, extack, a,
+				     "more than %u protected interfaces",
+				     VIGIL_PROTECT_MAX);
+			return -EINVAL;
+		}
+		if (len < 2 || len > IFNAMSIZ || strnlen(name, len) != len - 1) {
+			NL_SET_ERR_MSG_ATTR(extack, a,
+					    "protected interface: not an interface name (1-15 characters and a NUL)");
+			return -EINVAL;
+		}
+		for (i = 0; i < cfg->nprotect; i++) {
+			if (!strcmp(cfg->protect[i], name)) {
+				vigil_nl_err(vi, extack, a,
+					     "interface '%s' is protected twice",
+					     name);
+				return -EINVAL;
+			}
+		}
+		strscpy(cfg->protect[cfg->nprotect], name, IFNAMSIZ);
+		cfg->protect_attr[cfg->nprotect] = a;
+		cfg->nprotect++;
+	}
+	return 0;
+}
+
+static int parse_fence(struct vigil_instance *vi, struct vigil_config *cfg,
+		       const struct nlattr *nest,
+		       struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[VIGIL_FENCE_A_MAX + 1];
+	const struct nlattr *e;
+	unsigned long seen = 0;
+	int rem, ret;
+
+	nla_for_each_nested(e, nest, rem) {
+		struct vigil_fence_policy *f;
+		u8 cause;
+
+		ret = nla_parse_nested(tb, VIGIL_FENCE_A_MAX, e,
+				       vigil_fence_policy, extack);
+		if (ret)
+			return ret;
+		if (REQUIRE(extack, e, tb, VIGIL_FENCE_A_CAUSE,
+			    "fence policy without a cause"))
+			return -EINVAL;
+		cause = nla_get_u8(tb[VIGIL_FENCE_A_CAUSE]);
+		if (cause != VIGIL_CAUSE_OPERATOR &&
+		    REQUIRE(extack, e, tb, VIGIL_FENCE_A_ACTION,
+			    "fence policy without an action"))
+			return -EINVAL;
+		if (seen & BIT(cause)) {
+			vigil_nl_err(vi, extack, tb[VIGIL_FENCE_A_CAUSE],
+				     "fence policy for cause %s given twice",
+				     cause_keys[cause]);
+			return -EINVAL;
+		}
+		seen |= BIT(cause);
+		f = &cfg->fence[cause];
+		if (tb[VIGIL_FENCE_A_ACTION] && cause != VIGIL_CAUSE_OPERATOR)
+			f->action = nla_get_u8(tb[VIGIL_FENCE_A_ACTION]);
+		if (tb[VIGIL_FENCE_A_DELAY_MS])
+			f->delay_ms = nla_get_u32(tb[VIGIL_FENCE_A_DELAY_MS]);
+		if (f->action == VIGIL_ACTION_FREEZE && !cfg->nprotect) {
+			vigil_nl_err(vi, extack, tb[VIGIL_FENCE_A_ACTION],
+				     "action freeze for cause %s needs a protected interface",
+				     cause_keys[cause]);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 static struct vigil_config *parse_config(struct vigil_instance *vi,
 					 struct genl_info *info)
 {
@@ -715,6 +926,31 @@ static struct vigil_config *parse_config(struct vigil_instance *vi,
 	if (ret) {
 		vigil_nl_err(vi, extack, attrs[VIGIL_A_TIMEOUT_MS], "%s", why);
 		goto err;
+	}
+	cfg->lease_ms = attrs[VIGIL_A_LEASE_MS] ?
+			nla_get_u32(attrs[VIGIL_A_LEASE_MS]) :
+			vigil_lease_default(cfg->timeout_ms);
+	ret = vigil_lease_check(cfg->timeout_ms, cfg->interval_ms,
+				cfg->lease_ms, &why);
+	if (ret) {
+		vigil_nl_err(vi, extack, attrs[VIGIL_A_LEASE_MS],
+			     "lease_ms %u is %s (allowed: %u..%u with timeout_ms %u)",
+			     cfg->lease_ms, why,
+			     VIGIL_LEASE_MIN_INTERVALS * cfg->interval_ms,
+			     vigil_lease_max(cfg->timeout_ms), cfg->timeout_ms);
+		goto err;
+	}
+	for (i = VIGIL_CAUSE_QUORUM; i <= VIGIL_CAUSE_MAX; i++)
+		cfg->fence[i].action = VIGIL_ACTION_NONE;
+	if (attrs[VIGIL_A_PROTECT]) {
+		ret = parse_protect(vi, cfg, attrs[VIGIL_A_PROTECT], extack);
+		if (ret)
+			goto err;
+	}
+	if (attrs[VIGIL_A_FENCE]) {
+		ret = parse_fence(vi, cfg, attrs[VIGIL_A_FENCE], extack);
+		if (ret)
+			goto err;
 	}
 
 	nla_for_each_nested(e, attrs[VIGIL_A_LINKS], rem) {
@@ -818,9 +1054,135 @@ static int vigil_set_witness(struct sk_buff *skb, struct genl_info *info)
 	now = ktime_get_boottime_ns();
 	vi->witness_until_ns = ms ? now + (s64)ms * NSEC_PER_MSEC : 0;
 	vigil_hb_update(vi, cfg, now, false, &evq);
+	vigil_fence_lease_update(vi, cfg);
 	spin_unlock_bh(&vi->lock);
 	vigil_event_send(vi, &evq);
 	return 0;
+}
+
+/* --- self-fencing -------------------------------------------------------- */
+
+/*
+ * Each handler works under vi->lock, sends its events after dropping it
+ * and, for FENCE, carries out a PANIC or REBOOT last.
+ */
+#define NOT_CONFIGURED_MSG "vigil is not configured in this network namespace"
+
+static int vigil_fence_cmd(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vigil_instance *vi = vigil_instance_get(genl_info_net(info));
+	const struct nlattr *a = info->attrs[VIGIL_A_FENCE_ACTION];
+	struct vigil_config *cfg;
+	struct sk_buff_head evq;
+	u8 action;
+	int ret;
+
+	if (REQUIRE(info->extack, NULL, info->attrs, VIGIL_A_FENCE_ACTION,
+		    "fence action missing"))
+		return -EINVAL;
+	action = nla_get_u8(a);
+	__skb_queue_head_init(&evq);
+	spin_lock_bh(&vi->lock);
+	cfg = vigil_cfg_locked(vi);
+	if (!cfg) {
+		ret = -ENOENT;
+		NL_SET_ERR_MSG(info->extack, NOT_CONFIGURED_MSG);
+	} else if (action == VIGIL_ACTION_FREEZE && !cfg->nprotect) {
+		ret = -EINVAL;
+		NL_SET_ERR_MSG_ATTR(info->extack, a,
+				    "action freeze needs a protected interface");
+	} else {
+		ret = vigil_fence_operator(vi, cfg, action,
+					   ktime_get_boottime_ns(), &evq);
+		if (ret)
+			NL_SET_ERR_MSG(info->extack,
+				       "an operator fence is already waiting for its delay");
+	}
+	vigil_event_stamp(&evq, vi->generation, vi->quorate);
+	spin_unlock_bh(&vi->lock);
+	vigil_event_send(vi, &evq);
+	vigil_fence_doom(vi);
+	return ret;
+}
+
+static int vigil_gate_open_cmd(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vigil_instance *vi = vigil_instance_get(genl_info_net(info));
+	struct vigil_config *cfg;
+	struct sk_buff_head evq;
+	const char *why = NULL;
+	int ret;
+
+	__skb_queue_head_init(&evq);
+	spin_lock_bh(&vi->lock);
+	cfg = vigil_cfg_locked(vi);
+	if (!cfg) {
+		ret = -ENOENT;
+		why = NOT_CONFIGURED_MSG;
+	} else {
+		ret = vigil_gate_open(vi, cfg, ktime_get_boottime_ns(), &why,
+				      &evq);
+	}
+	vigil_event_stamp(&evq, vi->generation, vi->quorate);
+	spin_unlock_bh(&vi->lock);
+	vigil_event_send(vi, &evq);
+	if (ret)
+		vigil_nl_err(vi, info->extack, NULL, "%s", why);
+	return ret;
+}
+
+static int vigil_daemon_register_cmd(struct sk_buff *skb,
+				     struct genl_info *info)
+{
+	struct vigil_instance *vi = vigil_instance_get(genl_info_net(info));
+	const struct nlattr *a = info->attrs[VIGIL_A_DAEMON_TIMEOUT_MS];
+	struct vigil_config *cfg;
+	struct sk_buff_head evq;
+	int ret = 0;
+	u32 ms;
+
+	if (REQUIRE(info->extack, NULL, info->attrs, VIGIL_A_DAEMON_TIMEOUT_MS,
+		    "daemon timeout missing"))
+		return -EINVAL;
+	ms = nla_get_u32(a);
+	__skb_queue_head_init(&evq);
+	spin_lock_bh(&vi->lock);
+	cfg = vigil_cfg_locked(vi);
+	if (!cfg) {
+		ret = -ENOENT;
+		NL_SET_ERR_MSG(info->extack, NOT_CONFIGURED_MSG);
+	} else if (ms < 2 * cfg->interval_ms) {
+		ret = -EINVAL;
+		vigil_nl_err(vi, info->extack, a,
+			     "daemon timeout %u ms is below two heartbeat intervals (%u ms)",
+			     ms, 2 * cfg->interval_ms);
+	} else {
+		vigil_daemon_register(vi, ms, ktime_get_boottime_ns(), &evq);
+	}
+	vigil_event_stamp(&evq, vi->generation, vi->quorate);
+	spin_unlock_bh(&vi->lock);
+	vigil_event_send(vi, &evq);
+	return ret;
+}
+
+static int vigil_daemon_pet_cmd(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vigil_instance *vi = vigil_instance_get(genl_info_net(info));
+	struct sk_buff_head evq;
+	int ret;
+
+	__skb_queue_head_init(&evq);
+	spin_lock_bh(&vi->lock);
+	if (info->genlhdr->cmd == VIGIL_CMD_DAEMON_PET)
+		ret = vigil_daemon_pet(vi, ktime_get_boottime_ns(), &evq);
+	else
+		ret = vigil_daemon_unregister(vi, &evq);
+	vigil_event_stamp(&evq, vi->generation, vi->quorate);
+	spin_unlock_bh(&vi->lock);
+	vigil_event_send(vi, &evq);
+	if (ret)
+		NL_SET_ERR_MSG(info->extack, "no daemon is registered");
+	return ret;
 }
 
 /* --- events --------------------------------------------------------------- */
@@ -840,8 +1202,9 @@ static void vigil_event_stamp_one(struct sk_buff *skb, u64 generation,
 	*(u8 *)nla_data(cb->quorate) = quorate;
 }
 
-void vigil_event_queue(struct vigil_instance *vi, struct sk_buff_head *q,
-		       u32 event, u16 peer, int link, u64 incarnation)
+static void event_queue(struct vigil_instance *vi, struct sk_buff_head *q,
+			u32 event, u16 peer, int link, u64 incarnation,
+			u8 cause, u8 action, int dumping)
 {
 	struct vigil_event_cb *cb;
 	struct sk_buff *skb;
@@ -868,7 +1231,10 @@ void vigil_event_queue(struct vigil_instance *vi, struct sk_buff_head *q,
 	if ((peer && nla_put_u16(skb, VIGIL_A_EVENT_PEER, peer)) ||
 	    (link >= 0 && nla_put_u8(skb, VIGIL_A_EVENT_LINK, link)) ||
 	    (incarnation && nla_put_u64_64bit(skb, VIGIL_A_EVENT_INCARNATION,
-					      incarnation, VIGIL_A_UNSPEC)))
+					      incarnation, VIGIL_A_UNSPEC)) ||
+	    (cause && nla_put_u8(skb, VIGIL_A_FENCE_CAUSE, cause)) ||
+	    (action && nla_put_u8(skb, VIGIL_A_FENCE_ACTION, action)) ||
+	    (dumping >= 0 && nla_put_u8(skb, VIGIL_A_DUMPING, dumping)))
 		goto err;
 	genlmsg_end(skb, hdr);
 	__skb_queue_tail(q, skb);
@@ -876,6 +1242,19 @@ void vigil_event_queue(struct vigil_instance *vi, struct sk_buff_head *q,
 
 err:
 	nlmsg_free(skb);
+}
+
+void vigil_event_queue(struct vigil_instance *vi, struct sk_buff_head *q,
+		       u32 event, u16 peer, int link, u64 incarnation)
+{
+	event_queue(vi, q, event, peer, link, incarnation, 0, 0, -1);
+}
+
+void vigil_event_queue_fence(struct vigil_instance *vi, struct sk_buff_head *q,
+			     u32 event, u16 peer, u8 cause, u8 action,
+			     int dumping)
+{
+	event_queue(vi, q, event, peer, -1, 0, cause, action, dumping);
 }
 
 void vigil_event_stamp(struct sk_buff_head *q, u64 generation, bool quorate)
@@ -933,6 +1312,41 @@ static const struct genl_ops vigil_genl_ops[] = {
 		.cmd = VIGIL_CMD_SET_WITNESS,
 		.doit = vigil_set_witness,
 		.policy = vigil_witness_policy,
+		.maxattr = VIGIL_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = VIGIL_CMD_FENCE,
+		.doit = vigil_fence_cmd,
+		.policy = vigil_fence_cmd_policy,
+		.maxattr = VIGIL_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = VIGIL_CMD_GATE_OPEN,
+		.doit = vigil_gate_open_cmd,
+		.policy = vigil_empty_policy,
+		.maxattr = VIGIL_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = VIGIL_CMD_DAEMON_REGISTER,
+		.doit = vigil_daemon_register_cmd,
+		.policy = vigil_daemon_policy,
+		.maxattr = VIGIL_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = VIGIL_CMD_DAEMON_PET,
+		.doit = vigil_daemon_pet_cmd,
+		.policy = vigil_empty_policy,
+		.maxattr = VIGIL_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = VIGIL_CMD_DAEMON_UNREGISTER,
+		.doit = vigil_daemon_pet_cmd,
+		.policy = vigil_empty_policy,
 		.maxattr = VIGIL_A_MAX,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},

@@ -18,6 +18,11 @@ void vigil_genl_uninit(void);
  */
 void vigil_event_queue(struct vigil_instance *vi, struct sk_buff_head *q,
 		       u32 event, u16 peer, int link, u64 incarnation);
+/* A fence event: @cause and @action (0: left out), @dumping (< 0: left
+ * out), @peer (0: left out). */
+void vigil_event_queue_fence(struct vigil_instance *vi, struct sk_buff_head *q,
+			     u32 event, u16 peer, u8 cause, u8 action,
+			     int dumping);
 void vigil_event_stamp(struct sk_buff_head *q, u64 generation, bool quorate);
 void vigil_event_send(struct vigil_instance *vi, struct sk_buff_head *q);
 

@@ -57,17 +57,29 @@ static void rtt_sample(struct vigil_peer_link *l, s64 rtt_ns)
 		l->srtt_us = (7 * (u64)l->srtt_us + us) / 8;
 }
 
-static void take_rtt(struct vigil_peer_link *l, const struct vigil_hb *hb,
-		     s64 now_ns, const struct vigil_txlog *txlog)
+/* The echo: an RTT sample, and lease evidence if the peer counts us. */
+static void take_echo(struct vigil_peer *p, struct vigil_peer_link *l,
+		      const struct vigil_hb *hb, s64 now_ns,
+		      const struct vigil_txlog *txlog,
+		      struct vigil_peer_change *ch)
 {
 	s64 sent_ns, rtt_ns;
 
 	if (!txlog || !vigil_txlog_find(txlog, hb->echo_seq, &sent_ns))
 		return;
 	rtt_ns = now_ns - sent_ns - (s64)hb->echo_delay_us * NS_PER_US;
-	if (rtt_ns < 0)
+	if (rtt_ns >= 0)
+		rtt_sample(l, rtt_ns);
+
+	if (hb->flags & (VIGIL_HB_F_LEAVING | VIGIL_HB_F_FENCING))
 		return;
-	rtt_sample(l, rtt_ns);
+	if (hb->dst < 1 || hb->dst > VIGIL_NODES_MAX ||
+	    !(hb->members[(hb->dst - 1) / 8] & (1U << ((hb->dst - 1) % 8))))
+		return;
+	if (sent_ns > p->lease_from_ns) {
+		p->lease_from_ns = sent_ns;
+		ch->lease = true;
+	}
 }
 
 static void take_view(struct vigil_peer *p, const struct vigil_hb *hb,
@@ -130,7 +142,7 @@ enum vigil_counter vigil_peer_rx(struct vigil_peer *p, const struct vigil_hb *hb
 		ch->link_up |= BIT(hb->link);
 	}
 	if (hb->echo_seq)
-		take_rtt(l, hb, now_ns, txlog);
+		take_echo(p, l, hb, now_ns, txlog, ch);
 
 	p->last_rx_ns = now_ns;
 	take_view(p, hb, ch);
@@ -140,8 +152,20 @@ enum vigil_counter vigil_peer_rx(struct vigil_peer *p, const struct vigil_hb *hb
 			p->state = VIGIL_PEER_LEFT;
 			ch->left = true;
 		}
+	} else if (hb->flags & VIGIL_HB_F_FENCING) {
+		u8 state = hb->flags & VIGIL_HB_F_DUMPING ? VIGIL_PEER_DUMPING :
+							    VIGIL_PEER_SELF_FENCED;
+		u8 cause = (hb->flags & VIGIL_HB_F_CAUSE_MASK) >>
+			   VIGIL_HB_F_CAUSE_SHIFT;
+
+		if (p->state != state || p->fence_cause != cause) {
+			p->state = state;
+			p->fence_cause = cause;
+			ch->fenced = true;
+		}
 	} else if (p->state != VIGIL_PEER_UP) {
 		p->state = VIGIL_PEER_UP;
+		p->fence_cause = 0;
 		ch->up = true;
 	}
 	return VIGIL_CNT_RX;

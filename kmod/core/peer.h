@@ -44,6 +44,13 @@ struct vigil_peer {
 	u8 members[VIGIL_MEMBERS_BYTES];
 	u16 payload_len;
 	u8 payload[VIGIL_PAYLOAD_MAX];
+	u8 fence_cause;		/* announced with VIGIL_HB_F_FENCING */
+	/*
+	 * Lease evidence: our send time of the newest of our sequences the
+	 * peer echoed in a heartbeat that counted us as a member, while it
+	 * was up (not fencing itself). 0: none.
+	 */
+	s64 lease_from_ns;
 	struct vigil_peer_link links[VIGIL_LINKS_MAX];
 };
 
@@ -55,7 +62,9 @@ struct vigil_peer_change {
 	bool down;		/* peer UP -> DOWN (every link timed out) */
 	bool restarted;		/* a new incarnation replaced a known one */
 	bool left;		/* the peer said it is leaving */
+	bool fenced;		/* it announced a self-fence (or a dump) */
 	bool payload;		/* its payload differs from the last one */
+	bool lease;		/* lease_from_ns moved forward */
 };
 
 /* A fresh peer: state UNKNOWN, never heard. */
@@ -70,7 +79,11 @@ void vigil_peer_init(struct vigil_peer *p, u16 id, u32 votes);
  * sequence restarts), updates the link and the peer's view, counts gaps
  * in RX_LOST, takes an RTT sample when hb->echo_seq is in @txlog
  * (rtt = now - sent - echo_delay, ignored when negative), and returns
- * VIGIL_CNT_RX. A frame with VIGIL_HB_F_LEAVING makes the peer LEFT.
+ * VIGIL_CNT_RX. A frame with VIGIL_HB_F_LEAVING makes the peer LEFT;
+ * one with VIGIL_HB_F_FENCING makes it SELF_FENCED (DUMPING with
+ * VIGIL_HB_F_DUMPING) and records the cause it gives; any other makes it
+ * UP. A frame from an UP peer that counts hb->dst (us) in its view and
+ * echoes a sequence still in @txlog is lease evidence (lease_from_ns).
  * @ch is zeroed first.
  */
 enum vigil_counter vigil_peer_rx(struct vigil_peer *p, const struct vigil_hb *hb,
@@ -80,7 +93,8 @@ enum vigil_counter vigil_peer_rx(struct vigil_peer *p, const struct vigil_hb *hb
 /*
  * Time out links with no accepted heartbeat for @timeout_ns (a link is
  * down once now - last_rx >= timeout); a peer that was UP is DOWN when no
- * link is up any more. @ch is zeroed first.
+ * link is up any more (LEFT, SELF_FENCED and DUMPING stay: they say why
+ * the peer is gone). @ch is zeroed first.
  */
 void vigil_peer_tick(struct vigil_peer *p, s64 now_ns, s64 timeout_ns,
 		     struct vigil_peer_change *ch);
