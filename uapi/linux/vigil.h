@@ -76,8 +76,8 @@
  *     VIGIL_A_GATE_DROPPED: NLA_U64, packets the gate dropped
  *     VIGIL_A_PROTECT: NLA_NESTED as in SET_CONFIG
  *     VIGIL_A_FENCE: NLA_NESTED as in SET_CONFIG, one nest per cause
- *     VIGIL_A_FENCED: NLA_U8, the enum vigil_fence_cause whose FREEZE (or
- *                     NONE) acted; absent: not fenced
+ *     VIGIL_A_FENCED: NLA_U8, the enum vigil_fence_cause whose FREEZE
+ *                     latched the gate; absent: not latched
  *     VIGIL_A_FENCE_PENDING: NLA_NESTED, one nest per cause waiting for
  *                            its delay:
  *       0: NLA_NESTED
