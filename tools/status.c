@@ -104,7 +104,9 @@ static void print_fencing(const struct vigil_status *st)
 		for (i = 0; i < st->n_fence; i++) {
 			const struct vigil_fence_rule *r = &st->fence[i];
 
+			/* The operator's action is the request's. */
 			printf("%s %s %s", i ? "," : "", cause_str(r->cause, b1),
+			       r->action == VIGIL_ACTION_UNSPEC ? "as requested" :
 			       action_str(r->action, b2));
 			if (r->delay_ms)
 				printf(" after %u ms", r->delay_ms);

@@ -418,8 +418,8 @@ enum {
 	NO_NODE_NAME = 1, NO_GENERATION = 2, BAD_QUORATE = 4, NINE_LINKS = 8,
 	NO_FENCING = 16,		/* a module from before self-fencing */
 	NINE_PROTECT = 32, LONG_IFNAME = 64, UNTERMINATED_IFNAME = 128,
-	FENCE_NO_ACTION = 256, PENDING_NO_DELAY = 512, DUP_CAUSE = 1024,
-	GATE_U32 = 2048,
+	PENDING_NO_ACTION = 256, PENDING_NO_DELAY = 512, DUP_CAUSE = 1024,
+	GATE_U32 = 2048, FENCE_NO_CAUSE = 4096,
 };
 
 static void put_rule(struct nl_msg *msg, __u8 cause, __u8 action,
@@ -459,20 +459,27 @@ static void put_status_fencing(struct nl_msg *msg, int broken)
 		nla_put_string(msg, 0, "x");
 	nla_nest_end(msg, nest);
 
+	/* As vigil.ko sends it: every cause, the operator's without action. */
 	nest = nla_nest_start(msg, VIGIL_A_FENCE);
 	put_rule(msg, VIGIL_CAUSE_QUORUM, VIGIL_ACTION_FREEZE, true, 0);
-	put_rule(msg, VIGIL_CAUSE_DAEMON,
-		 broken & FENCE_NO_ACTION ? 0 : VIGIL_ACTION_PANIC, true, 2000);
+	put_rule(msg, VIGIL_CAUSE_DAEMON, VIGIL_ACTION_PANIC, true, 2000);
 	put_rule(msg, VIGIL_CAUSE_MAX + 1, VIGIL_ACTION_NONE, true, 0); /* newer */
-	put_rule(msg, VIGIL_CAUSE_OPERATOR, VIGIL_ACTION_NONE, false, 0);
+	put_rule(msg, VIGIL_CAUSE_OPERATOR, 0, true, 500);
 	if (broken & DUP_CAUSE)
 		put_rule(msg, VIGIL_CAUSE_QUORUM, VIGIL_ACTION_NONE, true, 0);
+	if (broken & FENCE_NO_CAUSE) {
+		struct nlattr *r = nla_nest_start(msg, 0);
+
+		nla_put_u8(msg, VIGIL_FENCE_A_ACTION, VIGIL_ACTION_NONE);
+		nla_nest_end(msg, r);
+	}
 	nla_nest_end(msg, nest);
 
 	nla_put_u8(msg, VIGIL_A_FENCED, VIGIL_CAUSE_QUORUM);
 
 	nest = nla_nest_start(msg, VIGIL_A_FENCE_PENDING);
-	put_rule(msg, VIGIL_CAUSE_DAEMON, VIGIL_ACTION_PANIC,
+	put_rule(msg, VIGIL_CAUSE_DAEMON,
+		 broken & PENDING_NO_ACTION ? 0 : VIGIL_ACTION_PANIC,
 		 !(broken & PENDING_NO_DELAY), 1234);
 	nla_nest_end(msg, nest);
 
@@ -574,8 +581,9 @@ static void test_status(void)
 	       st.fence[1].action == VIGIL_ACTION_PANIC &&
 	       st.fence[1].delay_ms == 2000, "... daemon panic after 2000 ms");
 	tap_ok(st.fence[2].cause == VIGIL_CAUSE_OPERATOR &&
-	       st.fence[2].action == VIGIL_ACTION_NONE && !st.fence[2].delay_ms,
-	       "... operator none, delay absent: 0");
+	       st.fence[2].action == VIGIL_ACTION_UNSPEC &&
+	       st.fence[2].delay_ms == 500,
+	       "... operator without action (unspec), after 500 ms");
 	tap_ok(st.fenced && st.fenced_cause == VIGIL_CAUSE_QUORUM,
 	       "... fenced by quorum");
 	tap_is_int(st.n_fence_pending, 1, "... 1 pending");
@@ -599,8 +607,10 @@ static void test_status(void)
 		   "protected interface of 16 characters: -EBADMSG");
 	tap_is_int(parse_st(status_msg(UNTERMINATED_IFNAME), &st), -EBADMSG,
 		   "protected interface without its NUL: -EBADMSG");
-	tap_is_int(parse_st(status_msg(FENCE_NO_ACTION), &st), -EBADMSG,
-		   "fence rule without action: -EBADMSG");
+	tap_is_int(parse_st(status_msg(FENCE_NO_CAUSE), &st), -EBADMSG,
+		   "fence rule without cause: -EBADMSG");
+	tap_is_int(parse_st(status_msg(PENDING_NO_ACTION), &st), -EBADMSG,
+		   "pending fence without action: -EBADMSG");
 	tap_is_int(parse_st(status_msg(PENDING_NO_DELAY), &st), -EBADMSG,
 		   "pending fence without time left: -EBADMSG");
 	tap_is_int(parse_st(status_msg(DUP_CAUSE), &st), -EBADMSG,

@@ -68,11 +68,13 @@ static void fill(struct vigil_status *st, struct vigil_peers *peers,
 	st->n_protect = 2;
 	strcpy(st->protect[0], "eth2");
 	strcpy(st->protect[1], "eth3");
-	st->n_fence = 2;
+	st->n_fence = 3;
 	st->fence[0] = (struct vigil_fence_rule){ VIGIL_CAUSE_QUORUM,
 		VIGIL_ACTION_FREEZE, 0 };
 	st->fence[1] = (struct vigil_fence_rule){ VIGIL_CAUSE_DAEMON,
 		VIGIL_ACTION_PANIC, 2000 };
+	st->fence[2] = (struct vigil_fence_rule){ VIGIL_CAUSE_OPERATOR,
+		VIGIL_ACTION_UNSPEC, 500 };
 	st->fenced = true;
 	st->fenced_cause = VIGIL_CAUSE_QUORUM;
 	st->n_fence_pending = 1;
@@ -155,7 +157,8 @@ static void test_json(struct vigil_status *st, struct vigil_peers *peers)
 		 "\"gate\": \"latched\", \"gate_dropped\": 12, "
 		 "\"protect\": [\"eth2\", \"eth3\"], "
 		 "\"fence\": [{\"cause\": \"quorum\", \"action\": \"freeze\", \"delay_ms\": 0}, "
-		 "{\"cause\": \"daemon\", \"action\": \"panic\", \"delay_ms\": 2000}], "
+		 "{\"cause\": \"daemon\", \"action\": \"panic\", \"delay_ms\": 2000}, "
+		 "{\"cause\": \"operator\", \"action\": null, \"delay_ms\": 500}], "
 		 "\"fenced\": \"quorum\", "
 		 "\"fence_pending\": [{\"cause\": \"daemon\", \"action\": \"panic\", \"left_ms\": 1234}], "
 		 "\"daemon\": {\"timeout_ms\": 5000, \"left_ms\": 3000}, \"links\": ",
@@ -198,7 +201,8 @@ static void test_text(struct vigil_status *st, struct vigil_peers *peers)
 	has(out, "  incarnation: 99\n  lease: 400 ms, fresh for 312 ms\n", "text");
 	has(out, "  gate: latched, 12 packets dropped\n", "text");
 	has(out, "  protect: eth2 eth3\n", "text");
-	has(out, "  fence policy: quorum freeze, daemon panic after 2000 ms\n", "text");
+	has(out, "  fence policy: quorum freeze, daemon panic after 2000 ms, operator as requested after 500 ms\n",
+	    "text");
 	has(out, "  fenced: yes, cause quorum (the gate is latched: vigilctl gate open)\n",
 	    "text");
 	has(out, "  fence pending: daemon panic in 1234 ms\n", "text");

@@ -72,7 +72,9 @@ struct vigil_config_node {
  */
 struct vigil_fence_rule {
 	__u8 cause;			/* enum vigil_fence_cause */
-	__u8 action;			/* enum vigil_fence_action */
+	__u8 action;			/* enum vigil_fence_action; in the
+					 * status, UNSPEC for the operator
+					 * cause (the request names it) */
 	__u32 delay_ms;			/* always sent; 0: no delay */
 };
 

@@ -411,11 +411,12 @@ static int parse_protect_list(struct nlattr *list, char (*names)[IFNAMSIZ],
 
 /*
  * VIGIL_A_FENCE or VIGIL_A_FENCE_PENDING: one element per cause, each
- * with its cause and action, and its delay if need_delay. Elements of
- * causes this build does not know are skipped; a known cause twice is
- * malformed.
+ * with its cause, and its action and delay if pending (the policy leaves
+ * the action out for VIGIL_CAUSE_OPERATOR, whose request names it).
+ * Elements of causes this build does not know are skipped; a known cause
+ * twice is malformed.
  */
-static int parse_fence_list(struct nlattr *list, bool need_delay,
+static int parse_fence_list(struct nlattr *list, bool pending,
 			    struct vigil_fence_rule *rules, unsigned int *n)
 {
 	struct nlattr *tb[VIGIL_FENCE_A_MAX + 1];
@@ -430,11 +431,13 @@ static int parse_fence_list(struct nlattr *list, bool need_delay,
 		if (parse_attrs(tb, VIGIL_FENCE_A_MAX, nla_data(elem),
 				nla_len(elem), fence_policy))
 			return -EBADMSG;
-		if (!tb[VIGIL_FENCE_A_CAUSE] || !tb[VIGIL_FENCE_A_ACTION] ||
-		    (need_delay && !tb[VIGIL_FENCE_A_DELAY_MS]))
+		if (!tb[VIGIL_FENCE_A_CAUSE] ||
+		    (pending && (!tb[VIGIL_FENCE_A_ACTION] ||
+				 !tb[VIGIL_FENCE_A_DELAY_MS])))
 			return -EBADMSG;
 		r.cause = nla_get_u8(tb[VIGIL_FENCE_A_CAUSE]);
-		r.action = nla_get_u8(tb[VIGIL_FENCE_A_ACTION]);
+		if (tb[VIGIL_FENCE_A_ACTION])
+			r.action = nla_get_u8(tb[VIGIL_FENCE_A_ACTION]);
 		r.delay_ms = get_u32_or0(tb[VIGIL_FENCE_A_DELAY_MS]);
 		if (r.cause < 1 || r.cause > VIGIL_CAUSE_MAX)
 			continue;

@@ -165,10 +165,11 @@ int vigil_nl_get_status(struct vigil_nl *nl, struct vigil_status *st,
  * attribute of the wrong type or size, or configured but without the
  * cluster id, node id and name, timeout, quorum state, generation and
  * votes, is -EBADMSG and leaves *st alone. So is a VIGIL_A_PROTECT list
- * of more than VIGIL_PROTECT_MAX names, and a VIGIL_A_FENCE or
- * VIGIL_A_FENCE_PENDING element without its cause and action (and
- * delay, when pending) or naming a known cause twice; elements of
- * causes this build does not know are skipped.
+ * of more than VIGIL_PROTECT_MAX names, a VIGIL_A_FENCE element without
+ * its cause, a VIGIL_A_FENCE_PENDING element without its cause, action
+ * or time left, and a list naming a known cause twice; elements of causes
+ * this build does not know are skipped. A policy element without an
+ * action (the operator cause's) has VIGIL_ACTION_UNSPEC.
  */
 int vigil_nl_parse_status(struct nlmsghdr *nlh, struct vigil_status *st);
 
