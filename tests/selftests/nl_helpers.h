@@ -43,6 +43,8 @@ struct reply {
 	char msg[256];		/* NLMSGERR_ATTR_MSG */
 	bool has_offs;
 	__u32 offs;		/* NLMSGERR_ATTR_OFFS */
+	bool has_miss_type;
+	__u32 miss_type;	/* NLMSGERR_ATTR_MISS_TYPE */
 	union {			/* the first of the other messages */
 		struct nlmsghdr nlh;
 		char buf[REPLY_SIZE];
@@ -146,7 +148,7 @@ static inline int parse_error(const struct nlmsghdr *nlh, struct reply *rep)
 {
 	const struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
 	const struct nlmsgerr *err = NLMSG_DATA(nlh);
-	const struct nlattr *msg, *offs;
+	const struct nlattr *msg, *offs, *miss;
 	size_t tlv = NLMSG_SPACE(sizeof(*err));
 
 	if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*err)))
@@ -180,6 +182,13 @@ static inline int parse_error(const struct nlmsghdr *nlh, struct reply *rep)
 			return -EPROTO;
 		memcpy(&rep->offs, attr_data(offs), sizeof(rep->offs));
 		rep->has_offs = true;
+	}
+	miss = tb[NLMSGERR_ATTR_MISS_TYPE];
+	if (miss) {
+		if (attr_len(miss) != sizeof(rep->miss_type))
+			return -EPROTO;
+		memcpy(&rep->miss_type, attr_data(miss), sizeof(rep->miss_type));
+		rep->has_miss_type = true;
 	}
 	return 0;
 }
