@@ -33,11 +33,14 @@ static const char *json(const struct vigil_nl_event *ev)
 	struct capture cap;
 	int ret;
 
+	const char *out;
+
 	capture_begin(&cap, STDOUT_FILENO);
 	ret = print_json(&c, ev);
+	out = capture_end(&cap);
 	if (ret)
 		tap_diag("print_json: %d", ret);
-	return capture_end(&cap);
+	return out;
 }
 
 int main(void)

@@ -89,10 +89,14 @@ static const char *json_of(const struct vigil_status *st,
 			   const struct vigil_peers *peers)
 {
 	struct capture c;
+	const char *out;
+	int ret;
 
 	capture_begin(&c, STDOUT_FILENO);
-	tap_is_int(print_json(st, peers), 0, "JSON written");
-	return capture_end(&c);
+	ret = print_json(st, peers);
+	out = capture_end(&c);
+	tap_is_int(ret, 0, "JSON written");
+	return out;
 }
 
 static const char *text_of(const struct vigil_status *st,
