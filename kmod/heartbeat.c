@@ -143,7 +143,17 @@ void vigil_hb_update(struct vigil_instance *vi, struct vigil_config *cfg,
 	for (i = 0; i < cfg->nnodes; i++) {
 		const struct vigil_node *n = &cfg->nodes[i];
 
-		if (i == cfg->self_idx || n->peer.state != VIGIL_PEER_UP)
+		if (i == cfg->self_idx)
+			continue;
+		/*
+		 * A frozen peer that still heartbeats is in the view (it is
+		 * alive and heard, and needs our lease evidence to be let
+		 * out of its freeze) but has no vote.
+		 */
+		if (n->peer.state == VIGIL_PEER_SELF_FENCED &&
+		    vigil_peer_heard(&n->peer))
+			vigil_members_set(members, n->id);
+		if (n->peer.state != VIGIL_PEER_UP)
 			continue;
 		vigil_members_set(members, n->id);
 		votes += n->votes;

@@ -99,6 +99,17 @@ enum vigil_counter vigil_peer_rx(struct vigil_peer *p, const struct vigil_hb *hb
 void vigil_peer_tick(struct vigil_peer *p, s64 now_ns, s64 timeout_ns,
 		     struct vigil_peer_change *ch);
 
+/* Whether a link of @p delivers heartbeats in time. */
+static inline bool vigil_peer_heard(const struct vigil_peer *p)
+{
+	unsigned int i;
+
+	for (i = 0; i < VIGIL_LINKS_MAX; i++)
+		if (p->links[i].up)
+			return true;
+	return false;
+}
+
 /* Fill the echo fields of a heartbeat to @p on @link. */
 void vigil_peer_echo(const struct vigil_peer *p, unsigned int link, s64 now_ns,
 		     u64 *echo_seq, u32 *echo_delay_us);

@@ -75,7 +75,8 @@
  *     VIGIL_A_GATE: NLA_U8, enum vigil_gate
  *     VIGIL_A_GATE_DROPPED: NLA_U64, packets the gate dropped
  *     VIGIL_A_PROTECT: NLA_NESTED as in SET_CONFIG
- *     VIGIL_A_FENCE: NLA_NESTED as in SET_CONFIG, one nest per cause
+ *     VIGIL_A_FENCE: NLA_NESTED as in SET_CONFIG, one nest per cause (no
+ *                    action for VIGIL_CAUSE_OPERATOR: the request names it)
  *     VIGIL_A_FENCED: NLA_U8, the enum vigil_fence_cause whose FREEZE
  *                     latched the gate; absent: not latched
  *     VIGIL_A_FENCE_PENDING: NLA_NESTED, one nest per cause waiting for
@@ -112,8 +113,8 @@
  *                                  heartbeat on any link (absent: never)
  *       VIGIL_PEER_A_QUORATE: NLA_U8, the peer's own quorum state
  *       VIGIL_PEER_A_GENERATION: NLA_U64, the peer's generation
- *       VIGIL_PEER_A_MEMBERS: NLA_BINARY, VIGIL_MEMBERS_BYTES, the nodes
- *                             the peer sees up, as on the wire
+ *       VIGIL_PEER_A_MEMBERS: NLA_BINARY, VIGIL_MEMBERS_BYTES, the
+ *                             peer's membership view, as on the wire
  *       VIGIL_PEER_A_PAYLOAD: NLA_BINARY, up to VIGIL_PAYLOAD_MAX, the
  *                             payload the peer's daemon set (empty until
  *                             a heartbeat carried one)
@@ -313,7 +314,9 @@
  *   44     8   sender's generation
  *   52    32   sender's membership view: node n is bit (n-1)%8 (least
  *              significant first) of byte (n-1)/8; the sender itself is
- *              set while it runs
+ *              set while it runs; the nodes it sees up, and the
+ *              self-fenced (frozen) ones it still hears, which have no
+ *              vote
  *   84     2   payload length (<= VIGIL_PAYLOAD_MAX)
  *   86     2   reserved, 0
  *   88     n   payload
