@@ -382,6 +382,7 @@ static inline int status(int fd, __u16 family, struct tstatus *st)
 
 struct tpeer {
 	int id, state;
+	int fence_cause;	/* VIGIL_PEER_A_FENCE_CAUSE, -1: absent */
 	char name[VIGIL_NAME_MAX];
 };
 
@@ -434,6 +435,7 @@ static inline int dump_peers(int fd, __u16 family, struct tpeer *peers, int max)
 				return -EPROTO;
 			peers[n].id = get_u16(pt[VIGIL_PEER_A_ID]);
 			peers[n].state = get_u8(pt[VIGIL_PEER_A_STATE]);
+			peers[n].fence_cause = get_u8(pt[VIGIL_PEER_A_FENCE_CAUSE]);
 			peers[n].name[0] = '\0';
 			if (pt[VIGIL_PEER_A_NAME] &&
 			    attr_len(pt[VIGIL_PEER_A_NAME]) <= VIGIL_NAME_MAX)
@@ -488,6 +490,7 @@ struct tevent {
 	__u32 type;
 	int peer, link, quorate;
 	int cause, action;	/* VIGIL_A_FENCE_CAUSE/_ACTION, -1: absent */
+	int dumping;		/* VIGIL_A_DUMPING, -1: absent */
 	__u64 generation;
 	long long at_ms;	/* now_ms() when it was read */
 };
@@ -544,6 +547,7 @@ static inline int next_event(int efd, __u16 family, long long deadline,
 			ev->quorate = get_u8(tb[VIGIL_A_QUORATE]);
 			ev->cause = get_u8(tb[VIGIL_A_FENCE_CAUSE]);
 			ev->action = get_u8(tb[VIGIL_A_FENCE_ACTION]);
+			ev->dumping = get_u8(tb[VIGIL_A_DUMPING]);
 			ev->generation = 0;
 			get_u64(tb[VIGIL_A_GENERATION], &ev->generation);
 			ev->at_ms = now_ms();
