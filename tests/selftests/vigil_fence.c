@@ -159,12 +159,13 @@ static int wait_gate(int fd, __u16 family, int gate, int ms, struct fstatus *st)
 }
 
 /*
- * VIGIL_A_FENCED after a NONE action of @cause acted: uapi/linux/vigil.h
- * says "the enum vigil_fence_cause whose FREEZE (or NONE) acted".
+ * VIGIL_A_FENCED after a NONE action of @cause acted: absent (-1), since
+ * it is "the enum vigil_fence_cause whose FREEZE latched the gate".
  */
 static int fenced_after_none(int cause)
 {
-	return cause;
+	(void)cause;
+	return -1;
 }
 
 /* --- commands ---------------------------------------------------------------- */
@@ -405,12 +406,12 @@ TEST_F(fence, lease_default_and_bounds_accepted)
 	EXPECT_EQ(0, st.daemon_timeout);
 	EXPECT_FALSE(st.has_daemon_left);
 	EXPECT_EQ(0, st.nprotect);
-	/* A cause not named: NONE, no delay (the operator's action is the request's). */
+	/* A cause not named: NONE, no delay (the operator's: no action). */
 	for (i = 0; i < (size_t)st.nfence; i++) {
 		TH_LOG("default policy: cause %ld action %ld delay %ld",
 		       st.fence[i].cause, st.fence[i].action, st.fence[i].delay);
-		if (st.fence[i].cause != VIGIL_CAUSE_OPERATOR)
-			EXPECT_EQ(VIGIL_ACTION_NONE, st.fence[i].action);
+		EXPECT_EQ(st.fence[i].cause == VIGIL_CAUSE_OPERATOR ? -1 :
+			  VIGIL_ACTION_NONE, st.fence[i].action);
 		EXPECT_EQ(0, st.fence[i].delay);
 	}
 }
@@ -581,6 +582,7 @@ TEST_F(fence, fence_policy_read_back)
 	EXPECT_EQ(VIGIL_TIMEOUT_MAX_MS, f->delay);
 	f = fence_of(st.fence, st.nfence, VIGIL_CAUSE_OPERATOR);
 	ASSERT_NE(NULL, f);
+	EXPECT_EQ(-1, f->action) TH_LOG("operator: the request names the action");
 	EXPECT_EQ(250, f->delay);
 
 	/* A new configuration replaces the whole policy. */
