@@ -2,7 +2,7 @@
 """The lab's networks: one network namespace holding three bridges (a, b:
 heartbeat LANs; svc: the service LAN, whose bridge also carries the host
 side's addresses), one tap per node per bridge, and an nftables bridge
-table that implements link cuts and partitions.
+table that implements link cuts (both directions or one), and partitions.
 
 Every fault is a rule in one nftables table that is rewritten as a whole
 from the lab state, so the rules in force always equal the state shown by
@@ -87,6 +87,17 @@ def ruleset(state):
             fwd.append('iifname "%s" drop' % t)
             fwd.append('oifname "%s" drop' % t)
             inp.append('iifname "%s" drop' % t)
+            out.append('oifname "%s" drop' % t)
+    # One-way cuts: egress drops what the node sends (frames that enter
+    # the bridge from its tap), ingress what it would receive.
+    for node, dirs in sorted(state.get("oneway", {}).items()):
+        for link in dirs.get("egress", []):
+            t = tap(node, link)
+            fwd.append('iifname "%s" drop' % t)
+            inp.append('iifname "%s" drop' % t)
+        for link in dirs.get("ingress", []):
+            t = tap(node, link)
+            fwd.append('oifname "%s" drop' % t)
             out.append('oifname "%s" drop' % t)
     groups = state.get("partition") or []
     for i, gi in enumerate(groups):
