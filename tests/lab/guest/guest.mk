@@ -20,3 +20,11 @@ $(B)/lab/vigil-rogue: tests/lab/guest/vigil-rogue.c
 	$(CC) -std=gnu11 -static -O2 $(WARN) -D_GNU_SOURCE -o $@ $<
 
 lab-agent: $(B)/lab/vigil-rogue
+
+# The stall proof's record sender (scenario 20-stall): reads the lease
+# over raw generic netlink, so it needs the uapi header and no libnl.
+$(B)/lab/vigil-recorder: tests/lab/guest/vigil-recorder.c uapi/linux/vigil.h
+	@mkdir -p $(B)/lab
+	$(CC) -std=gnu11 -static -O2 $(WARN) -D_GNU_SOURCE -isystem uapi -o $@ $<
+
+lab-agent: $(B)/lab/vigil-recorder

@@ -120,6 +120,7 @@ def inputs(kver):
         ("/usr/sbin/vigilctl", os.path.join(build, "vigilctl")),
         ("/usr/sbin/vigil-agent", os.path.join(build, "lab", "vigil-agent")),
         ("/usr/sbin/vigil-rogue", os.path.join(build, "lab", "vigil-rogue")),
+        ("/usr/sbin/vigil-recorder", os.path.join(build, "lab", "vigil-recorder")),
     ]
     seldir = os.path.join(build, "selftests")
     if os.path.isdir(seldir):
