@@ -18,8 +18,14 @@ fail() {
 	exit 1
 }
 
+# at_exit CMD...: run CMD (as one string, by eval) when the scenario ends,
+# before the lab goes down: stop what the scenario started on the host.
+AT_EXIT=
+at_exit() { AT_EXIT="$*; $AT_EXIT"; }
+
 cleanup() {
 	rc=$?
+	[ -z "$AT_EXIT" ] || eval "$AT_EXIT" || true
 	if [ "$rc" != 0 ] && [ "$rc" != 77 ]; then
 		for n in $(lab status -j 2>/dev/null | python3 -c \
 			'import json,sys; print(" ".join(json.load(sys.stdin)["nodes"]))' 2>/dev/null); do
@@ -52,6 +58,20 @@ reaches() {
 blocked() {
 	node=$1 addr=$2
 	! lab exec "$node" ping -c 3 -i 1 -W 1 "$addr" >/dev/null 2>&1
+}
+
+# The host side (the lab namespace) reaches an address: ping -c 1, 3 tries;
+# an IPv6 link-local address needs its zone (fe80::3%svc).
+host_reaches() {
+	for _ in 1 2 3; do
+		lab nsexec ping -c 1 -W 1 "$1" >/dev/null 2>&1 && return 0
+	done
+	return 1
+}
+
+# The host side does not reach an address (3 pings over 3 s, none answered).
+host_blocked() {
+	! lab nsexec ping -c 3 -i 1 -W 1 "$1" >/dev/null 2>&1
 }
 
 # Link-local IPv4 address of node ID on link a|b|svc.
@@ -91,9 +111,15 @@ def link(peer, name):
 print(eval(sys.argv[1]))' "$2"
 }
 
-# configure TRANSPORT N NODE [extra vigilctl set-config args]: push the
-# configuration of an N-node cluster (n1..nN) to NODE. TRANSPORT: l2 (links
-# a and b, unicast MACs), l2bcast (a and b, broadcast), udp4, udp6.
+# Extra 'vigilctl set-config' options for every node that configure pushes,
+# after those of the scenario (e.g. VIGIL_CONFIG_EXTRA="--timeout 1000").
+CONFIG_EXTRA=${VIGIL_CONFIG_EXTRA:-}
+
+# configure TRANSPORT N NODE [SET-CONFIG-OPTION...]: push the configuration
+# of an N-node cluster (n1..nN) to NODE, with the options given (e.g.
+# --protect svc --fence quorum:freeze) and $CONFIG_EXTRA appended.
+# TRANSPORT: l2 (links a and b, unicast MACs), l2bcast (a and b,
+# broadcast), udp4, udp6.
 configure() {
 	transport=$1 n=$2 node=$3
 	shift 3
@@ -117,10 +143,11 @@ configure() {
 		udp6) args="$args --addr $i:0:[fe80::$(printf '%x' "$i")]:5405 --addr $i:1:[fe80::$(printf '%x' "$i")]:5406" ;;
 		esac
 	done
-	lab exec "$node" "mkdir -p /run/vigil && echo $KEY_HEX > /run/vigil/key && vigilctl set-config $args $*"
+	lab exec "$node" "mkdir -p /run/vigil && echo $KEY_HEX > /run/vigil/key && vigilctl set-config $args $* $CONFIG_EXTRA"
 }
 
-# cluster TRANSPORT N [extra args]: configure n1..nN as one cluster.
+# cluster TRANSPORT N [SET-CONFIG-OPTION...]: configure n1..nN as one
+# cluster, every node with the same extra options.
 cluster() {
 	transport=$1 n=$2
 	shift 2
