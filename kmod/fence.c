@@ -25,8 +25,12 @@
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/udp.h>
+#include <linux/icmpv6.h>
+#include <linux/if_arp.h>
 #include <linux/rtnetlink.h>
 #include <net/ip.h>
+#include <net/ipv6.h>
+#include <net/ndisc.h>
 
 #include "instance.h"
 #include "fence.h"
@@ -103,14 +107,107 @@ static bool to_heartbeat_port(const struct vigil_config *cfg,
 	return false;
 }
 
-/* Heartbeats always pass: our own UDP sockets out, our UDP ports in. */
+/* Is @a the address of another node on one of our UDP links? */
+static bool peer_in(const struct vigil_config *cfg, __be32 a)
+{
+	unsigned int i, li;
+
+	for (li = 0; li < VIGIL_LINKS_MAX; li++) {
+		const struct vigil_link *link = cfg->links[li];
+
+		if (!link || link->type != VIGIL_LINK_UDP ||
+		    link->family != AF_INET)
+			continue;
+		for (i = 0; i < cfg->nnodes; i++) {
+			if (i != cfg->self_idx && cfg->nodes[i].addr[li].set &&
+			    cfg->nodes[i].addr[li].in == a)
+				return true;
+		}
+	}
+	return false;
+}
+
+static bool peer_in6(const struct vigil_config *cfg, const struct in6_addr *a)
+{
+	unsigned int i, li;
+
+	for (li = 0; li < VIGIL_LINKS_MAX; li++) {
+		const struct vigil_link *link = cfg->links[li];
+
+		if (!link || link->type != VIGIL_LINK_UDP ||
+		    link->family != AF_INET6)
+			continue;
+		for (i = 0; i < cfg->nnodes; i++) {
+			if (i != cfg->self_idx && cfg->nodes[i].addr[li].set &&
+			    ipv6_addr_equal(&cfg->nodes[i].addr[li].in6, a))
+				return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Address resolution for UDP heartbeats: an Ethernet/IPv4 ARP packet
+ * whose sender or target is a peer's heartbeat address.
+ */
+static bool heartbeat_arp(const struct vigil_config *cfg, struct sk_buff *skb)
+{
+	struct {
+		struct arphdr hdr;
+		u8 sha[ETH_ALEN];
+		__be32 sip;
+		u8 tha[ETH_ALEN];
+		__be32 tip;
+	} __packed _arp;
+	const typeof(_arp) *arp;
+
+	arp = skb_header_pointer(skb, skb_network_offset(skb), sizeof(_arp),
+				 &_arp);
+	if (!arp || arp->hdr.ar_hrd != htons(ARPHRD_ETHER) ||
+	    arp->hdr.ar_pro != htons(ETH_P_IP) || arp->hdr.ar_hln != ETH_ALEN ||
+	    arp->hdr.ar_pln != 4)
+		return false;
+	return peer_in(cfg, arp->sip) || peer_in(cfg, arp->tip);
+}
+
+/*
+ * Neighbour discovery for UDP heartbeats over IPv6: a neighbour
+ * solicitation or advertisement whose source, destination or target is
+ * a peer's heartbeat address.
+ */
+static bool heartbeat_nd(const struct vigil_config *cfg, struct sk_buff *skb)
+{
+	const struct ipv6hdr *ip6 = ipv6_hdr(skb);
+	struct {
+		struct icmp6hdr hdr;
+		struct in6_addr target;
+	} _nd;
+	const typeof(_nd) *nd;
+
+	if (ip6->nexthdr != IPPROTO_ICMPV6)
+		return false;
+	nd = skb_header_pointer(skb, skb_network_offset(skb) + sizeof(*ip6),
+				sizeof(_nd), &_nd);
+	if (!nd || (nd->hdr.icmp6_type != NDISC_NEIGHBOUR_SOLICITATION &&
+		    nd->hdr.icmp6_type != NDISC_NEIGHBOUR_ADVERTISEMENT))
+		return false;
+	return peer_in6(cfg, &ip6->saddr) || peer_in6(cfg, &ip6->daddr) ||
+	       peer_in6(cfg, &nd->target);
+}
+
+/*
+ * Heartbeats always pass: our own UDP sockets out, our UDP ports in, and
+ * the address resolution they need to reach the peers.
+ */
 static bool heartbeat(const struct vigil_config *cfg, struct sk_buff *skb,
 		      const struct nf_hook_state *state)
 {
 	unsigned int li;
 
 	if (state->pf == NFPROTO_ARP)
-		return false;
+		return heartbeat_arp(cfg, skb);
+	if (state->pf == NFPROTO_IPV6 && heartbeat_nd(cfg, skb))
+		return true;
 	if (state->hook == NF_INET_POST_ROUTING) {
 		if (!state->sk)
 			return false;

@@ -252,8 +252,10 @@
  * On the protected interfaces a netfilter hook drops every IPv4, IPv6 and
  * ARP packet, both ways, unless the lease is fresh and the gate is not
  * latched; heartbeats always pass (L2 frames never meet these hooks; the
- * instance's own UDP sockets and datagrams to its UDP ports are let
- * through). Documentation/fencing.md has the timing argument.
+ * instance's own UDP sockets, datagrams to its UDP ports, and the ARP and
+ * IPv6 neighbour solicitations and advertisements that name a peer's UDP
+ * heartbeat address are let through). Documentation/fencing.md has the
+ * timing argument.
  *
  * Causes: VIGIL_CAUSE_QUORUM fires when the node loses quorum, or when
  * its lease runs out, after it held one; VIGIL_CAUSE_DAEMON when a
