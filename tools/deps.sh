@@ -30,6 +30,7 @@ kmod
 xz-utils
 python3
 iputils-ping
+stress-ng
 "
 
 install_missing() {

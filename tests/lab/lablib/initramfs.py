@@ -3,9 +3,9 @@
 
 The image holds busybox, the kernel modules the lab needs (in modules.dep
 order), vigil.ko, vigild, vigilctl, the guest agent, test binaries, a few
-Debian tools (tc, kexec) and every shared library they link. It is rebuilt
-only when one of its inputs changed: the stamp is a hash of every input
-file's path, mode and content.
+Debian tools (tc, kexec, stress-ng) and every shared library they link. It
+is rebuilt only when one of its inputs changed: the stamp is a hash of
+every input file's path, mode and content.
 """
 
 import hashlib
@@ -34,6 +34,8 @@ HOST_BINARIES = [
     ("/sbin/ip", "/usr/bin/ip"),
     ("/usr/sbin/tc", "/usr/sbin/tc"),
     ("/usr/sbin/kexec", "/usr/sbin/kexec"),
+    # Load for the benchmarks (tests/lab/bench/stress).
+    ("/usr/bin/stress-ng", "/usr/bin/stress-ng"),
 ]
 
 
