@@ -85,7 +85,7 @@ static void usage(FILE *f)
 		"  --addr ID:LINK:ADDR[:PORT]\n"
 		"                            where node ID is on link LINK: a MAC (l2), an IPv4\n"
 		"                            address (udp4), an IPv6 address or [IPv6]:PORT (udp6)\n"
-		"  --lease MS                the I/O lease, 1..%u ms (default: 4/5 of the\n"
+		"  --lease MS                the I/O lease, 1..%u ms (default: 9/10 of the\n"
 		"                            timeout; the kernel checks it against the timeout)\n"
 		"  --protect IFNAME          an interface whose traffic the lease gates; up to %u\n"
 		"  --fence CAUSE:ACTION[:DELAY_MS]\n"

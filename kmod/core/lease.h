@@ -35,10 +35,10 @@ s64 vigil_lease_until(struct vigil_lease_vote *v, unsigned int n,
 bool vigil_lease_reaches(const struct vigil_lease_vote *v, unsigned int n,
 			 u64 self_votes, u32 needed, s64 t);
 
-/* The default lease for @timeout_ms: four fifths of it. */
+/* The default lease for @timeout_ms: nine tenths of it. */
 static inline u32 vigil_lease_default(u32 timeout_ms)
 {
-	return (u32)div_u64((u64)timeout_ms * 4, 5);
+	return (u32)div_u64((u64)timeout_ms * 9, 10);
 }
 
 /* The longest lease the timing rule allows for @timeout_ms. */

@@ -369,7 +369,7 @@ TEST_F(fence, lease_default_and_bounds_accepted)
 {
 	/* timeout, lease given (-1: default), lease expected */
 	static const long cases[][3] = {
-		{ -1, -1, VIGIL_TIMEOUT_DEFAULT_MS * 4 / 5 },
+		{ -1, -1, VIGIL_TIMEOUT_DEFAULT_MS * 9 / 10 },
 		{ 1000, -1, 800 },
 		{ 50, -1, 40 },
 		{ 60000, -1, 48000 },

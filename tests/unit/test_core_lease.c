@@ -128,7 +128,7 @@ static void test_check(void)
 	const char *why = NULL;
 	u32 t, interval;
 
-	tap_is_int(vigil_lease_default(500), 400, "default lease for 500 ms: 400 ms");
+	tap_is_int(vigil_lease_default(500), 450, "default lease for 500 ms: 450 ms");
 	tap_is_int(vigil_lease_max(500), 490, "max lease for 500 ms: 490 ms");
 	tap_is_int(vigil_lease_max(60000), 58811, "max lease for 60 s");
 	tap_ok(vigil_lease_check(500, 100, 300, &why) == 0, "3 intervals: accepted");

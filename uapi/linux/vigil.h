@@ -185,7 +185,7 @@
  *             VIGIL_ADDR_A_IN6: NLA_BINARY, 16 bytes (UDP over IPv6)
  *             VIGIL_ADDR_A_PORT: NLA_U16, default VIGIL_UDP_PORT_DEFAULT
  *     VIGIL_A_LEASE_MS: NLA_U32, the I/O lease (below), default
- *                       timeout * 4 / 5; at least VIGIL_LEASE_MIN_INTERVALS
+ *                       timeout * 9 / 10; at least VIGIL_LEASE_MIN_INTERVALS
  *                       heartbeat intervals and at most
  *                       timeout * (1e6 - VIGIL_CLOCK_MARGIN_PPM) /
  *                       (1e6 + VIGIL_CLOCK_MARGIN_PPM)
