@@ -4,7 +4,9 @@ timestamps the serial console into console.log with the host's clock and
 records how QEMU ended.
 
 Per node, under the lab state directory (node_dir):
-  config.json     id, memory, shared disk: what 'lab start' boots again
+  config.json     id, memory, disks, kernel command line: what 'lab start'
+                  boots again
+  dump.img        the dump disk of a node booted with --kdump (kdump.py)
   supervisor.pid  the supervisor; qemu.pid: QEMU itself
   console.log     the serial console, each line prefixed by host time
   qmp.sock        QMP; agent.sock: the guest agent's virtio-serial port
@@ -108,6 +110,13 @@ def qemu_argv(node, cfg, kver):
     if disk:
         argv += ["-drive", "file=%s,if=none,id=shared,format=raw,cache=none,file.locking=off" % disk,
                  "-device", "virtio-blk-pci,drive=shared,share-rw=on,serial=shared"]
+    kd = cfg.get("kdump")
+    if kd:
+        # After the shared disk, so that one stays /dev/vda.
+        argv += ["-drive", "file=%s,if=none,id=kdump,format=raw,readonly=on" % kd["image"],
+                 "-device", "virtio-blk-pci,drive=kdump,serial=kdump",
+                 "-drive", "file=%s,if=none,id=dump,format=raw" % kd["dump"],
+                 "-device", "virtio-blk-pci,drive=dump,serial=dump"]
     return argv
 
 
