@@ -24,6 +24,9 @@ USER_CFLAGS := -std=gnu11 -O2 -g $(WARN) -D_GNU_SOURCE -isystem uapi \
 	-DVIGIL_VERSION='"$(VIGIL_VERSION)"' $(CFLAGS)
 NL_CFLAGS = $(shell pkg-config --cflags libnl-genl-3.0)
 NL_LIBS = $(shell pkg-config --libs libnl-genl-3.0)
+# vigil.conf's syntax (daemon/conf.c).
+INI_CFLAGS = $(shell pkg-config --cflags inih)
+INI_LIBS = $(shell pkg-config --libs inih)
 
 # Sanitizer build for the unit tests.
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
@@ -32,10 +35,13 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 # Code shared by vigild and vigilctl (netlink client, JSON writer).
 LIB_SRC := $(wildcard tools/libvigil/*.c)
 LIB_HDR := $(wildcard tools/libvigil/*.h) uapi/linux/vigil.h
-TOOLS_SRC := $(wildcard tools/*.c) $(LIB_SRC)
-TOOLS_HDR := $(wildcard tools/*.h) $(LIB_HDR)
+# vigilctl check-config runs vigild's own checks: daemon/conf.c.
+CONF_SRC := daemon/conf.c
+CONF_HDR := daemon/conf.h $(wildcard kmod/core/quorum.[ch] kmod/core/lease.[ch])
+TOOLS_SRC := $(wildcard tools/*.c) $(LIB_SRC) $(CONF_SRC)
+TOOLS_HDR := $(wildcard tools/*.h) $(LIB_HDR) $(CONF_HDR)
 DAEMON_SRC := $(wildcard daemon/*.c) $(LIB_SRC)
-DAEMON_HDR := $(wildcard daemon/*.h) $(LIB_HDR)
+DAEMON_HDR := $(wildcard daemon/*.h) $(LIB_HDR) $(CONF_HDR)
 KMOD_SRC := $(wildcard kmod/*.c kmod/*.h kmod/core/*.c kmod/core/*.h) Kbuild uapi/linux/vigil.h VERSION
 
 .PHONY: all module deps check demo bench clean unit selftests lab-inputs kver
@@ -53,11 +59,11 @@ vigil.ko: $(KMOD_SRC) | kver
 
 $(B)/vigilctl: $(TOOLS_SRC) $(TOOLS_HDR)
 	@mkdir -p $(B)
-	$(CC) $(USER_CFLAGS) -Itools/libvigil $(NL_CFLAGS) -o $@ $(TOOLS_SRC) $(NL_LIBS)
+	$(CC) $(USER_CFLAGS) -Itools/libvigil -Idaemon $(NL_CFLAGS) $(INI_CFLAGS) -o $@ $(TOOLS_SRC) $(NL_LIBS) $(INI_LIBS)
 
 $(B)/vigild: $(DAEMON_SRC) $(DAEMON_HDR)
 	@mkdir -p $(B)
-	$(CC) $(USER_CFLAGS) -Itools/libvigil $(NL_CFLAGS) -o $@ $(DAEMON_SRC) $(NL_LIBS)
+	$(CC) $(USER_CFLAGS) -Itools/libvigil $(NL_CFLAGS) $(INI_CFLAGS) -o $@ $(DAEMON_SRC) $(NL_LIBS) $(INI_LIBS)
 
 deps:
 	@tools/deps.sh

@@ -12,6 +12,7 @@ build-essential
 pkg-config
 libnl-3-dev
 libnl-genl-3-dev
+libinih-dev
 libssl-dev
 linux-headers-amd64
 linux-source-6.1
