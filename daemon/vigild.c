@@ -14,6 +14,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "conf.h"
 #include "opt.h"
 #include "vigild.h"
 
@@ -25,6 +26,7 @@ enum {
 
 enum {
 	OPT_VERSION = VIGIL_OPT_LONG_ONLY,
+	OPT_CHECK_CONFIG,
 };
 
 static const char optstring[] = "fvw:h";
@@ -35,19 +37,25 @@ static const struct option options[] = {
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "check-config", no_argument, NULL, OPT_CHECK_CONFIG },
 	{}
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: vigild [-f] [-v] [-w MS]\n"
+		   "       vigild --check-config [FILE]\n"
 		   "  -f, --foreground  accepted for compatibility; vigild never forks\n"
 		   "  -v, --verbose     log each step and event\n"
 		   "  -w, --watchdog MS register with vigil.ko's daemon watchdog with this\n"
 		   "                    timeout, 1..%d ms (default %d; 0: do not register)\n"
 		   "  -h, --help        show this help\n"
 		   "      --version     print the version\n"
-		   "See vigild(8).\n", VIGIL_TIMEOUT_MAX_MS, VIGILD_WATCHDOG_DEFAULT_MS);
+		   "      --check-config [FILE]\n"
+		   "                    check the configuration file (default %s)\n"
+		   "                    and exit: 0 valid, 1 not\n"
+		   "See vigild(8) and vigil.conf(5).\n", VIGIL_TIMEOUT_MAX_MS,
+		VIGILD_WATCHDOG_DEFAULT_MS, VIGIL_CONF_PATH);
 }
 
 /* Milliseconds for --watchdog: 0..VIGIL_TIMEOUT_MAX_MS, digits only. */
@@ -70,6 +78,7 @@ static int parse_ms(const char *s, __u32 *ms)
 static int parse_args(int argc, char *argv[], struct vigild *d,
 		      int *exit_status)
 {
+	bool check_config = false;
 	char buf[3];
 	int c;
 
@@ -97,6 +106,9 @@ static int parse_args(int argc, char *argv[], struct vigild *d,
 			printf("vigild %s\n", VIGIL_VERSION);
 			*exit_status = EXIT_OK;
 			return 1;
+		case OPT_CHECK_CONFIG:
+			check_config = true;
+			break;
 		default:
 			fprintf(stderr, "vigild: invalid option `%s'\n",
 				vigil_opt_bad(argv, optstring, buf));
@@ -105,8 +117,16 @@ static int parse_args(int argc, char *argv[], struct vigild *d,
 			return 1;
 		}
 	}
+	if (check_config && optind + 1 >= argc) {
+		/* Everything it finds goes to stdout (ok) or stderr. */
+		*exit_status = vigil_conf_check(optind < argc ? argv[optind] :
+						VIGIL_CONF_PATH, 0, stdout,
+						stderr) ? EXIT_FAIL : EXIT_OK;
+		return 1;
+	}
 	if (optind < argc) {
-		fprintf(stderr, "vigild: unexpected argument `%s'\n", argv[optind]);
+		fprintf(stderr, "vigild: unexpected argument `%s'\n",
+			argv[optind + (check_config ? 1 : 0)]);
 		usage(stderr);
 		*exit_status = EXIT_USAGE;
 		return 1;

@@ -38,6 +38,8 @@ static const struct subcommand subcommands[] = {
 	{ "gate", "open", "reopen the gate a freeze latched", gate_main },
 	{ "watchdog", "register MS | pet | unregister",
 	  "the daemon watchdog by hand (tests, scripts)", watchdog_main },
+	{ "check-config", "[--no-key] [FILE]",
+	  "check vigil.conf as vigild reads it", check_config_main },
 	{ "version", "", "print vigilctl's version", version_main },
 	{ "help", "", "show this help", help_main },
 };

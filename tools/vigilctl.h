@@ -25,6 +25,7 @@ int events_main(int argc, char *argv[]);
 int fence_main(int argc, char *argv[]);
 int gate_main(int argc, char *argv[]);
 int watchdog_main(int argc, char *argv[]);
+int check_config_main(int argc, char *argv[]);
 
 /* util.c */
 
