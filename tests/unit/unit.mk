@@ -13,7 +13,9 @@
 #
 #   make unit        build/unit/test_*
 #   make fuzz        build/fuzz/fuzz_wire (libFuzzer) and its seed corpus
-#                    build/fuzz/corpus/; run it with tests/unit/run-fuzz
+#                    build/fuzz/corpus/, build/fuzz/fuzz_conf (vigil.conf's
+#                    parser) and its seeds build/fuzz/corpus-conf/ (the
+#                    example files); run them with tests/unit/run-fuzz
 #   make fuzz-long   the same, then an hour of fuzzing (FUZZ_SECONDS)
 
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
@@ -22,11 +24,12 @@ CORE_SRC := $(wildcard kmod/core/*.c kmod/core/*.h) tests/unit/seam.h
 CRYPTO_LIBS := -lcrypto
 
 $(B)/unit/%: tests/unit/%.c tests/unit/tap.h tests/unit/capture.h $(LIB_HDR) $(LIB_SRC) $(CORE_SRC) \
-		$(wildcard daemon/*.c daemon/*.h tools/*.c tools/*.h)
+		$(wildcard daemon/*.c daemon/*.h tools/*.c tools/*.h) \
+		$(wildcard Documentation/examples/*.conf)
 	@mkdir -p $(B)/unit
 	$(CC) $(USER_CFLAGS) -Wno-missing-prototypes $(SAN_FLAGS) -O1 \
-		-Itools/libvigil -Itests/unit $(NL_CFLAGS) -o $@ $< $(NL_LIBS) \
-		$(CRYPTO_LIBS)
+		-Itools/libvigil -Itests/unit $(NL_CFLAGS) $(INI_CFLAGS) -o $@ $< \
+		$(NL_LIBS) $(CRYPTO_LIBS) $(INI_LIBS)
 
 unit: $(UNIT_BIN)
 
@@ -53,7 +56,21 @@ $(B)/fuzz/corpus/.stamp: $(B)/fuzz/mkcorpus
 	$(B)/fuzz/mkcorpus $(B)/fuzz/corpus
 	@touch $@
 
-fuzz: $(B)/fuzz/fuzz_wire $(B)/fuzz/corpus/.stamp
+# vigil.conf's parser, with libvigil's nl.c (fence action names) and config.c.
+$(B)/fuzz/fuzz_conf: tests/unit/fuzz_conf.c daemon/conf.c daemon/conf.h \
+		tools/libvigil/nl.c tools/libvigil/config.c $(LIB_HDR) $(CORE_SRC)
+	@mkdir -p $(B)/fuzz
+	$(FUZZ_CC) $(FUZZ_FLAGS) -Itools/libvigil $(NL_CFLAGS) $(INI_CFLAGS) \
+		-o $@ $< tools/libvigil/nl.c tools/libvigil/config.c $(NL_LIBS) $(INI_LIBS)
+
+$(B)/fuzz/corpus-conf/.stamp: $(wildcard Documentation/examples/*.conf)
+	rm -rf $(B)/fuzz/corpus-conf
+	@mkdir -p $(B)/fuzz/corpus-conf
+	for f in $^; do cp $$f $(B)/fuzz/corpus-conf/seed-$$(basename $$f); done
+	@touch $@
+
+fuzz: $(B)/fuzz/fuzz_wire $(B)/fuzz/corpus/.stamp \
+	$(B)/fuzz/fuzz_conf $(B)/fuzz/corpus-conf/.stamp
 
 fuzz-long: fuzz
 	FUZZ_SECONDS=$${FUZZ_SECONDS:-3600} tests/unit/run-fuzz
