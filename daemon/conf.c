@@ -1787,8 +1787,9 @@ static void ini_setup(void)
 	ini_stop_on_first_error = false;
 	ini_use_stack = false;
 	ini_allow_realloc = false;
-	ini_initial_alloc = VIGIL_CONF_LINE_MAX + 1;
-	ini_max_line = VIGIL_CONF_LINE_MAX + 1;
+	/* A line, its newline and the NUL. */
+	ini_initial_alloc = VIGIL_CONF_LINE_MAX + 2;
+	ini_max_line = VIGIL_CONF_LINE_MAX + 2;
 }
 
 static int parse(const char *name, const char *text, size_t len,

@@ -30,7 +30,7 @@
 
 /* The file. */
 #define VIGIL_CONF_SIZE_MAX (256 * 1024)
-#define VIGIL_CONF_LINE_MAX 4096	/* characters per line, newline included */
+#define VIGIL_CONF_LINE_MAX 4096	/* characters per line, newline excluded */
 
 /* Limits of what the kernel does not limit. */
 #define VIGIL_CONF_FENCES_MAX 64		/* [fence] sections */
