@@ -69,7 +69,12 @@ $(B)/fuzz/corpus-conf/.stamp: $(wildcard Documentation/examples/*.conf)
 	for f in $^; do cp $$f $(B)/fuzz/corpus-conf/seed-$$(basename $$f); done
 	@touch $@
 
-fuzz: $(B)/fuzz/fuzz_wire $(B)/fuzz/corpus/.stamp \
+# The engine's announcement decoder (daemon/engine.c); no seed corpus.
+$(B)/fuzz/fuzz_engine: tests/unit/fuzz_engine.c daemon/engine.c daemon/engine.h
+	@mkdir -p $(B)/fuzz
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $<
+
+fuzz: $(B)/fuzz/fuzz_wire $(B)/fuzz/fuzz_engine $(B)/fuzz/corpus/.stamp \
 	$(B)/fuzz/fuzz_conf $(B)/fuzz/corpus-conf/.stamp
 
 fuzz-long: fuzz
