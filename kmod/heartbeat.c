@@ -5,10 +5,18 @@
  * per link each interval, and the receive path that judges arriving
  * heartbeats. The judging itself is the core's (kmod/core/).
  *
- * Contexts: the timer runs in softirq context (HRTIMER_MODE_REL_SOFT, so
- * nothing is ever sent with interrupts disabled); receive handlers run in
- * softirq context under rcu_read_lock(). Both take vi->lock with BHs off
- * and never sleep.
+ * Contexts: the timer is a hard hrtimer (hard interrupt context) that
+ * only schedules a high-priority tasklet; the tasklet does the round, in
+ * softirq context, so nothing is ever sent with interrupts disabled. Why
+ * not a soft hrtimer: when the CPU is busy the kernel hands most softirqs
+ * to ksoftirqd, an ordinary nice-0 thread that userspace at nice -20 or
+ * SCHED_FIFO starves for seconds, and the node would be declared dead
+ * while it runs (the load benchmark showed it). HI_SOFTIRQ is one of the
+ * two that the kernel still runs on the way out of the interrupt
+ * (SOFTIRQ_NOW_MASK), and when it does it also runs the other pending
+ * softirqs (network receive included) within its time budget. Receive
+ * handlers run in softirq context under rcu_read_lock(). Both take
+ * vi->lock with BHs off and never sleep.
  *
  * The transmit pool: a heartbeat must go out when the machine is short of
  * memory, which is exactly when a GFP_ATOMIC allocation in the timer would
@@ -146,14 +154,15 @@ void vigil_hb_update(struct vigil_instance *vi, struct vigil_config *cfg,
 		if (i == cfg->self_idx)
 			continue;
 		/*
-		 * A frozen peer that still heartbeats is in the view (it is
-		 * alive and heard, and needs our lease evidence to be let
-		 * out of its freeze) but has no vote.
+		 * A frozen peer that still heartbeats is a member with its
+		 * vote: freezing stops service I/O, not membership. Were it
+		 * left out, a majority of frozen nodes could never be quorate
+		 * again, and a frozen node needs our lease evidence to be let
+		 * out of its freeze.
 		 */
-		if (n->peer.state == VIGIL_PEER_SELF_FENCED &&
-		    vigil_peer_heard(&n->peer))
-			vigil_members_set(members, n->id);
-		if (n->peer.state != VIGIL_PEER_UP)
+		if (n->peer.state != VIGIL_PEER_UP &&
+		    !(n->peer.state == VIGIL_PEER_SELF_FENCED &&
+		      vigil_peer_heard(&n->peer)))
 			continue;
 		vigil_members_set(members, n->id);
 		votes += n->votes;
@@ -299,13 +308,12 @@ void vigil_hb_last_gasp(struct vigil_instance *vi, bool dumping)
 	rcu_read_unlock();
 }
 
-static enum hrtimer_restart tick(struct hrtimer *timer)
+/* One round: time out peers, update membership and the lease, send. */
+static void round_fn(struct tasklet_struct *t)
 {
-	struct vigil_instance *vi = container_of(timer, struct vigil_instance,
-						 timer);
+	struct vigil_instance *vi = from_tasklet(vi, t, round);
 	struct sk_buff_head txq, evq;
 	struct vigil_config *cfg;
-	u32 interval_ms;
 	s64 now, timeout;
 	unsigned int i;
 
@@ -318,7 +326,7 @@ static enum hrtimer_restart tick(struct hrtimer *timer)
 	if (!cfg) {
 		spin_unlock_bh(&vi->lock);
 		rcu_read_unlock();
-		return HRTIMER_NORESTART;
+		return;
 	}
 	now = ktime_get_boottime_ns();
 	timeout = (s64)cfg->timeout_ms * NSEC_PER_MSEC;
@@ -336,7 +344,6 @@ static enum hrtimer_restart tick(struct hrtimer *timer)
 	vi->seq++;
 	vigil_txlog_add(&vi->txlog, vi->seq, now);
 	build_round(vi, cfg, now, &vi->pool, 0, &txq);
-	interval_ms = cfg->interval_ms;
 	spin_unlock_bh(&vi->lock);
 
 	send_round(vi, cfg, &txq, false);
@@ -344,10 +351,29 @@ static enum hrtimer_restart tick(struct hrtimer *timer)
 
 	vigil_event_send(vi, &evq);
 	vigil_fence_doom(vi);
+
+	/*
+	 * Refill for the next round now if memory allows (the round never
+	 * depends on it), and leave the rest to the work item, which can
+	 * reclaim but may be starved as ksoftirqd would be.
+	 */
+	pool_refill(&vi->pool, READ_ONCE(vi->pool_target),
+		    GFP_ATOMIC | __GFP_NOWARN);
 	if (skb_queue_len(&vi->pool) < READ_ONCE(vi->pool_target) ||
 	    skb_queue_len(&vi->gasp_pool) < READ_ONCE(vi->gasp_target))
 		queue_work(system_highpri_wq, &vi->refill);
+}
 
+/* Hard interrupt context: only schedule the round. */
+static enum hrtimer_restart tick(struct hrtimer *timer)
+{
+	struct vigil_instance *vi = container_of(timer, struct vigil_instance,
+						 timer);
+	u32 interval_ms = READ_ONCE(vi->interval_ms);
+
+	if (!interval_ms)
+		return HRTIMER_NORESTART;
+	tasklet_hi_schedule(&vi->round);
 	hrtimer_forward_now(timer, ms_to_ktime(interval_ms));
 	return HRTIMER_RESTART;
 }
@@ -423,18 +449,21 @@ void vigil_hb_init(struct vigil_instance *vi)
 	skb_queue_head_init(&vi->pool);
 	skb_queue_head_init(&vi->gasp_pool);
 	INIT_WORK(&vi->refill, refill_work);
-	hrtimer_init(&vi->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_SOFT);
+	tasklet_setup(&vi->round, round_fn);
+	hrtimer_init(&vi->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
 	vi->timer.function = tick;
 }
 
 void vigil_hb_start(struct vigil_instance *vi)
 {
-	hrtimer_start(&vi->timer, ms_to_ktime(1), HRTIMER_MODE_REL_SOFT);
+	hrtimer_start(&vi->timer, ms_to_ktime(1), HRTIMER_MODE_REL_HARD);
 }
 
 void vigil_hb_stop(struct vigil_instance *vi)
 {
+	WRITE_ONCE(vi->interval_ms, 0);
 	hrtimer_cancel(&vi->timer);
+	tasklet_kill(&vi->round);
 	cancel_work_sync(&vi->refill);
 	skb_queue_purge(&vi->pool);
 	skb_queue_purge(&vi->gasp_pool);

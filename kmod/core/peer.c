@@ -71,7 +71,8 @@ static void take_echo(struct vigil_peer *p, struct vigil_peer_link *l,
 	if (rtt_ns >= 0)
 		rtt_sample(l, rtt_ns);
 
-	if (hb->flags & (VIGIL_HB_F_LEAVING | VIGIL_HB_F_FENCING))
+	/* A frozen peer still hears us; one leaving or dumping is going. */
+	if (hb->flags & (VIGIL_HB_F_LEAVING | VIGIL_HB_F_DUMPING))
 		return;
 	if (hb->dst < 1 || hb->dst > VIGIL_NODES_MAX ||
 	    !(hb->members[(hb->dst - 1) / 8] & (1U << ((hb->dst - 1) % 8))))

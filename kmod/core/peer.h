@@ -48,7 +48,7 @@ struct vigil_peer {
 	/*
 	 * Lease evidence: our send time of the newest of our sequences the
 	 * peer echoed in a heartbeat that counted us as a member, while it
-	 * was up (not fencing itself). 0: none.
+	 * was neither leaving nor dumping. 0: none.
 	 */
 	s64 lease_from_ns;
 	struct vigil_peer_link links[VIGIL_LINKS_MAX];
@@ -82,8 +82,9 @@ void vigil_peer_init(struct vigil_peer *p, u16 id, u32 votes);
  * VIGIL_CNT_RX. A frame with VIGIL_HB_F_LEAVING makes the peer LEFT;
  * one with VIGIL_HB_F_FENCING makes it SELF_FENCED (DUMPING with
  * VIGIL_HB_F_DUMPING) and records the cause it gives; any other makes it
- * UP. A frame from an UP peer that counts hb->dst (us) in its view and
- * echoes a sequence still in @txlog is lease evidence (lease_from_ns).
+ * UP. A frame that counts hb->dst (us) in its view, echoes a sequence
+ * still in @txlog and is neither LEAVING nor DUMPING is lease evidence
+ * (lease_from_ns).
  * @ch is zeroed first.
  */
 enum vigil_counter vigil_peer_rx(struct vigil_peer *p, const struct vigil_hb *hb,

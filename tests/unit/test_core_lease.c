@@ -214,8 +214,8 @@ static void test_evidence(void)
 	hb = mkhb(6, 12, true, VIGIL_HB_F_FENCING |
 		  (VIGIL_CAUSE_QUORUM << VIGIL_HB_F_CAUSE_SHIFT));
 	vigil_peer_rx(&p, &hb, 1210 * MS, &log, &ch);
-	tap_ok(!ch.lease && p.lease_from_ns == 1100 * MS,
-	       "a fencing peer lends no evidence");
+	tap_ok(ch.lease && p.lease_from_ns == 1200 * MS,
+	       "a frozen peer still lends evidence");
 	tap_ok(ch.fenced && p.state == VIGIL_PEER_SELF_FENCED &&
 	       p.fence_cause == VIGIL_CAUSE_QUORUM,
 	       "FENCING: the peer is self-fenced, cause quorum");
@@ -230,12 +230,15 @@ static void test_evidence(void)
 	vigil_peer_rx(&p, &hb, 20000 * MS, &log, &ch);
 	tap_ok(ch.up && p.state == VIGIL_PEER_UP && !p.fence_cause,
 	       "heartbeats without FENCING (its gate reopened): UP again");
-	hb = mkhb(9, 12, true, VIGIL_HB_F_FENCING | VIGIL_HB_F_DUMPING |
+	vigil_txlog_add(&log, 13, 1300 * MS);
+	hb = mkhb(9, 13, true, VIGIL_HB_F_FENCING | VIGIL_HB_F_DUMPING |
 		  (VIGIL_CAUSE_DAEMON << VIGIL_HB_F_CAUSE_SHIFT));
 	vigil_peer_rx(&p, &hb, 20001 * MS, &log, &ch);
 	tap_ok(ch.fenced && p.state == VIGIL_PEER_DUMPING &&
 	       p.fence_cause == VIGIL_CAUSE_DAEMON,
 	       "FENCING and DUMPING: dumping, cause daemon");
+	tap_ok(!ch.lease && p.lease_from_ns == 1200 * MS,
+	       "a dumping peer lends no evidence");
 	hb = mkhb(1, 0, true, 0);
 	hb.incarnation = 8;
 	vigil_peer_rx(&p, &hb, 40000 * MS, &log, &ch);

@@ -317,8 +317,8 @@
  *   52    32   sender's membership view: node n is bit (n-1)%8 (least
  *              significant first) of byte (n-1)/8; the sender itself is
  *              set while it runs; the nodes it sees up, and the
- *              self-fenced (frozen) ones it still hears, which have no
- *              vote
+ *              self-fenced (frozen) ones it still hears, which keep
+ *              their vote
  *   84     2   payload length (<= VIGIL_PAYLOAD_MAX)
  *   86     2   reserved, 0
  *   88     n   payload
