@@ -134,6 +134,7 @@ int vigil_config_apply(struct vigil_instance *vi, struct vigil_config *new,
 		}
 	}
 	rcu_assign_pointer(vi->cfg, new);
+	WRITE_ONCE(vi->interval_ms, new->interval_ms);
 	vigil_event_queue(vi, &evq, VIGIL_EV_CONFIG_CHANGED, 0, -1, 0);
 	vigil_hb_update(vi, new, ktime_get_boottime_ns(), true, &evq);
 	vigil_fence_lease_update(vi, new);

@@ -22,6 +22,7 @@
 #include <linux/types.h>
 #include <linux/spinlock.h>
 #include <linux/hrtimer.h>
+#include <linux/interrupt.h>
 #include <linux/workqueue.h>
 #include <linux/skbuff.h>
 #include <linux/netdevice.h>
@@ -140,7 +141,9 @@ struct vigil_instance {
 	u16 payload_len;
 	u8 payload[VIGIL_PAYLOAD_MAX];
 
-	struct hrtimer timer;
+	struct hrtimer timer;		/* hard: schedules the round */
+	struct tasklet_struct round;	/* HI_SOFTIRQ, see heartbeat.c */
+	u32 interval_ms;		/* of the published config; 0: stop */
 
 	/* Preallocated heartbeat skbs for one round, see heartbeat.c, and
 	 * for the last-gasp notice, see fence.c. */
