@@ -41,12 +41,12 @@ has_event() { evq "$1" "$2" "\"$3\" in [e[\"event\"] for e in E] or exit(1)" >/d
 
 # boots NODE: how many times NODE's normal boot script finished (its
 # console's 'lab-rc: node ... up' lines; a capture kernel prints none).
-boots() { lab log "$1" | grep -c "lab-rc: node $1 " || true; }
+boots() { lab log "$1" | grep -ac "lab-rc: node $1 " || true; }
 
 # wait_reboot NODE BOOTS SECONDS: wait until NODE booted again after BOOTS
 # boots (by itself: a reset, not 'lab start') and its agent answers.
 wait_reboot() {
-	wait_until "$3" sh -c "[ \$($LAB log $1 | grep -c 'lab-rc: node $1 ') -gt $2 ]" ||
+	wait_until "$3" sh -c "[ \$($LAB log $1 | grep -ac 'lab-rc: node $1 ') -gt $2 ]" ||
 		fail "$1 did not boot again within $3 s"
 	lab wait --timeout "$3" "$1" || fail "$1 booted again but its agent does not answer"
 }
