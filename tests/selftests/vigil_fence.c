@@ -370,9 +370,9 @@ TEST_F(fence, lease_default_and_bounds_accepted)
 	/* timeout, lease given (-1: default), lease expected */
 	static const long cases[][3] = {
 		{ -1, -1, VIGIL_TIMEOUT_DEFAULT_MS * 9 / 10 },
-		{ 1000, -1, 800 },
-		{ 50, -1, 40 },
-		{ 60000, -1, 48000 },
+		{ 1000, -1, 900 },
+		{ 50, -1, 45 },
+		{ 60000, -1, 54000 },
 		{ 500, 300, 300 },	/* 3 intervals of 100 */
 		{ 500, 490, 490 },	/* 500 * 0.99 / 1.01 = 490.1 */
 		{ 1000, 600, 600 },
