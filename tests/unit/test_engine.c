@@ -372,13 +372,14 @@ static bool quorate(unsigned int i)
 	const struct sim_node *x = &S.nd[i];
 	unsigned int votes = 1;
 
+	/* a frozen node that still heartbeats keeps its vote (fencing.md) */
 	for (unsigned int j = 0; j < S.n; j++)
-		if (j != i && peer_state(x, j) == VIGIL_PEER_UP)
+		if (j != i && peer_up(x, j) && !x->sticky[j])
 			votes++;
 	return votes >= quorum();
 }
 
-/* Evidence: j heard i, and i heard j echo it. */
+/* Evidence: j heard i, and i heard j echo it (frozen or not). */
 static bool lease_fresh(unsigned int i)
 {
 	unsigned int votes = 1;
@@ -387,7 +388,7 @@ static bool lease_fresh(unsigned int i)
 		uint64_t a, b, ev;
 
 		if (j == i || !S.nd[i].heard_inc[j] ||
-		    S.nd[j].heard_inc[i] != S.nd[i].inc || S.nd[i].pfencing[j])
+		    S.nd[j].heard_inc[i] != S.nd[i].inc || S.nd[i].sticky[j])
 			continue;
 		a = S.nd[j].heard_at[i];
 		b = S.nd[i].heard_at[j];
@@ -1280,8 +1281,8 @@ static bool settle(char *why, size_t len)
 	}
 	run_ms(8000);
 	/*
-	 * Frozen nodes have no vote: when too many froze, none regains
-	 * quorum to reopen its gate. The operator reboots them.
+	 * A node frozen for good (a group it cannot stop) is rebooted by
+	 * the operator.
 	 */
 	for (unsigned int i = 0; i < S.n; i++)
 		if (S.nd[i].alive && S.nd[i].latched) {
