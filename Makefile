@@ -27,6 +27,9 @@ NL_LIBS = $(shell pkg-config --libs libnl-genl-3.0)
 # vigil.conf's syntax (daemon/conf.c).
 INI_CFLAGS = $(shell pkg-config --cflags inih)
 INI_LIBS = $(shell pkg-config --libs inih)
+# The ip resource agent's rtnetlink calls (daemon/agent_ip.c).
+ROUTE_CFLAGS = $(shell pkg-config --cflags libnl-route-3.0)
+ROUTE_LIBS = $(shell pkg-config --libs libnl-route-3.0)
 
 # Sanitizer build for the unit tests.
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
@@ -63,7 +66,7 @@ $(B)/vigilctl: $(TOOLS_SRC) $(TOOLS_HDR)
 
 $(B)/vigild: $(DAEMON_SRC) $(DAEMON_HDR)
 	@mkdir -p $(B)
-	$(CC) $(USER_CFLAGS) -Itools/libvigil $(NL_CFLAGS) $(INI_CFLAGS) -o $@ $(DAEMON_SRC) $(NL_LIBS) $(INI_LIBS)
+	$(CC) $(USER_CFLAGS) -Itools/libvigil $(NL_CFLAGS) $(INI_CFLAGS) $(ROUTE_CFLAGS) -o $@ $(DAEMON_SRC) $(NL_LIBS) $(INI_LIBS) $(ROUTE_LIBS)
 
 deps:
 	@tools/deps.sh

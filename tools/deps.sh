@@ -12,6 +12,7 @@ build-essential
 pkg-config
 libnl-3-dev
 libnl-genl-3-dev
+libnl-route-3-dev
 libinih-dev
 libssl-dev
 linux-headers-amd64
@@ -32,6 +33,7 @@ xz-utils
 python3
 iputils-ping
 stress-ng
+resource-agents
 "
 
 install_missing() {

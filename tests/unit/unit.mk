@@ -28,8 +28,8 @@ $(B)/unit/%: tests/unit/%.c tests/unit/tap.h tests/unit/capture.h $(LIB_HDR) $(L
 		$(wildcard Documentation/examples/*.conf)
 	@mkdir -p $(B)/unit
 	$(CC) $(USER_CFLAGS) -Wno-missing-prototypes $(SAN_FLAGS) -O1 \
-		-Itools/libvigil -Itests/unit $(NL_CFLAGS) $(INI_CFLAGS) -o $@ $< \
-		$(NL_LIBS) $(CRYPTO_LIBS) $(INI_LIBS)
+		-Itools/libvigil -Itests/unit $(NL_CFLAGS) $(INI_CFLAGS) $(ROUTE_CFLAGS) -o $@ $< \
+		$(NL_LIBS) $(CRYPTO_LIBS) $(INI_LIBS) $(ROUTE_LIBS)
 
 unit: $(UNIT_BIN)
 
