@@ -406,6 +406,9 @@ static void fence_act(struct vigil_instance *vi, u8 cause,
 		if (!vi->doom_action) {
 			vi->doom_action = action;
 			vi->doom_cause = cause;
+			/* Every frame from now on says the same. */
+			vi->doom_dumping = action == VIGIL_ACTION_PANIC &&
+					   kexec_crash_loaded();
 		}
 		break;
 	default:
@@ -570,21 +573,28 @@ int vigil_daemon_unregister(struct vigil_instance *vi,
 u8 vigil_fence_flags(const struct vigil_instance *vi)
 {
 	u8 cause = vi->latched ? vi->latched : vi->doom_cause;
+	u8 flags;
 
 	if (!cause)
 		return 0;
-	return VIGIL_HB_F_FENCING | (cause << VIGIL_HB_F_CAUSE_SHIFT);
+	flags = VIGIL_HB_F_FENCING | (cause << VIGIL_HB_F_CAUSE_SHIFT);
+	if (vi->doom_dumping)
+		flags |= VIGIL_HB_F_DUMPING;
+	return flags;
 }
 
 void vigil_fence_doom(struct vigil_instance *vi)
 {
 	u8 action = READ_ONCE(vi->doom_action);
 	u8 cause = READ_ONCE(vi->doom_cause);
-	bool dumping;
+	bool dumping = READ_ONCE(vi->doom_dumping);
 
 	if (!action)
 		return;
-	dumping = action == VIGIL_ACTION_PANIC && kexec_crash_loaded();
+	/* Once: a round must not start a second notice during the drain. */
+	if (xchg(&vi->doomed, true))
+		return;
+	local_bh_disable();
 	vigil_hb_last_gasp(vi, dumping);
 	mdelay(VIGIL_GASP_DRAIN_MS);
 	if (action == VIGIL_ACTION_REBOOT) {

@@ -172,6 +172,8 @@ struct vigil_instance {
 	} pending[__VIGIL_CAUSE_LAST];
 	u8 doom_action;			/* PANIC or REBOOT decided, see fence.c */
 	u8 doom_cause;
+	bool doom_dumping;		/* a crash kernel was loaded then */
+	bool doomed;			/* vigil_fence_doom() is carrying it out */
 	u32 daemon_timeout_ms;		/* 0: no daemon registered */
 	s64 daemon_deadline_ns;
 	bool daemon_fired;

@@ -126,6 +126,8 @@ enum vigil_counter vigil_peer_rx(struct vigil_peer *p, const struct vigil_hb *hb
 		/* A new life: sequences start again on every link. */
 		ch->restarted = p->incarnation != 0;
 		p->incarnation = hb->incarnation;
+		if (p->state == VIGIL_PEER_DUMPING)
+			p->state = VIGIL_PEER_DOWN;	/* that dump is over */
 		for (i = 0; i < VIGIL_LINKS_MAX; i++) {
 			p->links[i].last_seq = 0;
 			p->links[i].echo_rx_ns = 0;
@@ -154,8 +156,11 @@ enum vigil_counter vigil_peer_rx(struct vigil_peer *p, const struct vigil_hb *hb
 			ch->left = true;
 		}
 	} else if (hb->flags & VIGIL_HB_F_FENCING) {
-		u8 state = hb->flags & VIGIL_HB_F_DUMPING ? VIGIL_PEER_DUMPING :
-							    VIGIL_PEER_SELF_FENCED;
+		/* Frames of one life may cross on two links: a dump once
+		 * announced is not taken back. */
+		u8 state = hb->flags & VIGIL_HB_F_DUMPING ||
+			   p->state == VIGIL_PEER_DUMPING ?
+			   VIGIL_PEER_DUMPING : VIGIL_PEER_SELF_FENCED;
 		u8 cause = (hb->flags & VIGIL_HB_F_CAUSE_MASK) >>
 			   VIGIL_HB_F_CAUSE_SHIFT;
 

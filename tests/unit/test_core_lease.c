@@ -239,11 +239,22 @@ static void test_evidence(void)
 	       "FENCING and DUMPING: dumping, cause daemon");
 	tap_ok(!ch.lease && p.lease_from_ns == 1200 * MS,
 	       "a dumping peer lends no evidence");
-	hb = mkhb(1, 0, true, 0);
+	hb = mkhb(10, 13, true, VIGIL_HB_F_FENCING |
+		  (VIGIL_CAUSE_DAEMON << VIGIL_HB_F_CAUSE_SHIFT));
+	vigil_peer_rx(&p, &hb, 20002 * MS, &log, &ch);
+	tap_ok(!ch.fenced && p.state == VIGIL_PEER_DUMPING,
+	       "a frame without DUMPING in the same life (another link): still dumping");
+	hb = mkhb(1, 0, true, VIGIL_HB_F_FENCING |
+		  (VIGIL_CAUSE_QUORUM << VIGIL_HB_F_CAUSE_SHIFT));
 	hb.incarnation = 8;
+	vigil_peer_rx(&p, &hb, 30000 * MS, &log, &ch);
+	tap_ok(ch.fenced && ch.restarted && p.state == VIGIL_PEER_SELF_FENCED,
+	       "a new life that fences itself without a dump: self-fenced");
+	hb = mkhb(2, 0, true, 0);
+	hb.incarnation = 9;
 	vigil_peer_rx(&p, &hb, 40000 * MS, &log, &ch);
 	tap_ok(ch.up && ch.restarted && p.state == VIGIL_PEER_UP,
-	       "after the dump, a new life: UP");
+	       "then a new life: UP");
 }
 
 int main(void)
