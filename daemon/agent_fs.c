@@ -192,7 +192,7 @@ static int mounted(const struct vigil_conf_resource *res, char *why, size_t len)
 		snprintf(why, len, "%s: %s is mounted on %s", res->name,
 			 res->fs.device, res->fs.mountpoint);
 	else if (ret == 2)
-		snprintf(why, len, "%s: %s is mounted on %s, not %s", res->name,
+		snprintf(why, len, "%s: %.100s is mounted on %s, not %s", res->name,
 			 other, res->fs.mountpoint, res->fs.device);
 	else if (ret == 0)
 		snprintf(why, len, "%s: nothing is mounted on %s", res->name,
