@@ -271,6 +271,8 @@ static void op_free(struct vigil_agent_op *op)
 	close_fd(a, &op->outfd);
 	close_fd(a, &op->errfd);
 	close_fd(a, &op->infd);
+	if (op->input)		/* a fence agent's parameters: secrets */
+		explicit_bzero(op->input, op->input_len);
 	free(op->input);
 	free(op->out.buf);
 	free(op->err.buf);

@@ -29,6 +29,9 @@
  *
  * Callbacks run from vigil_agents_dispatch() only. They may start and
  * cancel actions; they must not free the runner.
+ *
+ * The process must not ignore SIGCHLD (SIG_IGN reaps children before
+ * their pidfd can be waited on) nor reap with wait(-1) elsewhere.
  */
 #ifndef _VIGIL_AGENT_H
 #define _VIGIL_AGENT_H
