@@ -63,6 +63,15 @@ __attribute__((format(printf, 1, 2)))
 void vigild_debug(const char *fmt, ...);	/* only with -v */
 void vigild_log_error(const char *what, int err, const char *ackmsg);
 
+/*
+ * notify.c: sd_notify(3) without libsystemd. vigild_notify("READY=1"):
+ * 0 (also when $NOTIFY_SOCKET is not set) or -errno.
+ * vigild_notify_watchdog_ms(): $WATCHDOG_USEC in ms when it is set for
+ * this process, else 0.
+ */
+int vigild_notify(const char *msg);
+__u32 vigild_notify_watchdog_ms(void);
+
 /* loop.c */
 int vigild_loop_init(struct vigild *d);
 /* 0: asked to stop (and the watchdog unregistered); else -errno */
