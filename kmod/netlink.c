@@ -245,6 +245,10 @@ static int put_fence_status(struct sk_buff *msg, struct vigil_instance *vi,
 				   U32_MAX - 1);
 	if (nla_put_u32(msg, VIGIL_A_LEASE_MS, cfg->lease_ms) ||
 	    nla_put_u32(msg, VIGIL_A_LEASE_LEFT_MS, lease_left) ||
+	    nla_put_u64_64bit(msg, VIGIL_A_LEASE_END_NS,
+			      vi->lease_until_ns == VIGIL_LEASE_FOREVER ?
+			      U64_MAX : (u64)max_t(s64, vi->lease_until_ns, 0),
+			      VIGIL_A_UNSPEC) ||
 	    nla_put_u8(msg, VIGIL_A_GATE, vigil_gate_state(vi, cfg, now)) ||
 	    nla_put_u64_64bit(msg, VIGIL_A_GATE_DROPPED,
 			      atomic64_read(&vi->gate_dropped), VIGIL_A_UNSPEC) ||

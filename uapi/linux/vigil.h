@@ -69,9 +69,14 @@
  *                         (0: not granted or expired)
  *     VIGIL_A_FLAGS: NLA_U32, the VIGIL_CFG_F_* given to SET_CONFIG
  *     VIGIL_A_LEASE_MS: NLA_U32, the configured lease
- *     VIGIL_A_LEASE_LEFT_MS: NLA_U32, how long the lease is fresh from now
- *                            (0: not fresh; U32_MAX: this node's votes
- *                            alone are a quorum)
+ *     VIGIL_A_LEASE_LEFT_MS: NLA_U32, how long the lease is fresh from now,
+ *                            rounded down (0: not fresh; U32_MAX: this
+ *                            node's votes alone are a quorum)
+ *     VIGIL_A_LEASE_END_NS: NLA_U64, when the lease ends, CLOCK_BOOTTIME ns
+ *                           (0: no lease; U64_MAX: never). It never moves
+ *                           back while the configuration and the witness
+ *                           grant stay: a reading after an event bounds the
+ *                           lease the gate saw at that event
  *     VIGIL_A_GATE: NLA_U8, enum vigil_gate
  *     VIGIL_A_GATE_DROPPED: NLA_U64, packets the gate dropped
  *     VIGIL_A_PROTECT: NLA_NESTED as in SET_CONFIG
@@ -538,6 +543,7 @@ enum vigil_attr {
 	VIGIL_A_DUMPING,
 	VIGIL_A_DAEMON_TIMEOUT_MS,
 	VIGIL_A_DAEMON_LEFT_MS,
+	VIGIL_A_LEASE_END_NS,
 	__VIGIL_A_LAST
 };
 #define VIGIL_A_MAX (__VIGIL_A_LAST - 1)

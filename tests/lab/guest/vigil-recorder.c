@@ -10,9 +10,9 @@
  *	vigil-recorder [-i INTERVAL_MS] [-n COUNT] [-d IFNAME]
  *		       [--fake-lease MS] HOST PORT
  *
- * A record is 48 bytes, big-endian:
+ * A record is 64 bytes, big-endian:
  *	 0  u32  magic 'VREC'
- *	 4  u16  version (1)
+ *	 4  u16  version (2)
  *	 6  u16  flags: bit 0 the status request failed, bit 1 the reply had
  *		 no VIGIL_A_LEASE_LEFT_MS; bits 8-15 VIGIL_A_GATE
  *	 8  u32  run: random, one per recorder process
@@ -25,6 +25,15 @@
  *		 the kernel computed
  *	32  u64  t_reply: CLOCK_BOOTTIME when the reply was parsed
  *	40  u64  t_send: CLOCK_BOOTTIME just before sendto()
+ *	48  u64  end: VIGIL_A_LEASE_END_NS read with lease_left_ms
+ *	56  u64  prev_end_after: VIGIL_A_LEASE_END_NS read right after the
+ *		 previous record's sendto() returned (its seq is seq - 1)
+ * Lease ends: CLOCK_BOOTTIME ns, 0 no lease, all ones never. The lease end
+ * never moves back, and the gate looks at a record at or after its t_send:
+ * so a record with end > t_send may pass, and a record that passed with
+ * end <= t_send (the lease was renewed between the reading and the send)
+ * is a violation exactly when the next record's prev_end_after <= its
+ * t_send (the gate let it out although the lease had ended).
  * --fake-lease MS reports MS for every reading without asking the kernel
  * (to test the log server on a machine without vigil.ko). On SIGTERM or
  * SIGINT, or after COUNT records, it prints one summary line: records
@@ -51,7 +60,7 @@
 #include <unistd.h>
 
 #define REC_MAGIC 0x56524543u	/* "VREC" */
-#define REC_VERSION 1
+#define REC_VERSION 2
 #define REC_F_STATUS_FAILED 0x1
 #define REC_F_NO_LEASE 0x2
 #define REC_GATE_SHIFT 8
@@ -66,9 +75,11 @@ struct record {
 	uint64_t t_read;
 	uint64_t t_reply;
 	uint64_t t_send;
+	uint64_t end;
+	uint64_t prev_end_after;
 } __attribute__((packed));
 
-_Static_assert(sizeof(struct record) == 48, "record layout");
+_Static_assert(sizeof(struct record) == 64, "record layout");
 
 static volatile sig_atomic_t stop;
 
@@ -190,8 +201,12 @@ static int genl_open(struct genl *g)
 	return -ENOENT;
 }
 
-/* Read the lease: its time left, and the gate. Sets REC_F_* in *flags. */
-static void read_lease(struct genl *g, uint32_t *left, uint16_t *flags)
+/*
+ * Read the lease: its time left, its end and the gate. Sets REC_F_* in
+ * *flags; leaves *end alone when the reply has none.
+ */
+static void read_lease(struct genl *g, uint32_t *left, uint64_t *end,
+		       uint16_t *flags)
 {
 	struct nlattr *a, *nla;
 	int len, ret;
@@ -213,6 +228,9 @@ static void read_lease(struct genl *g, uint32_t *left, uint16_t *flags)
 			break;
 		case VIGIL_A_GATE:
 			*flags |= *(uint8_t *)NLA_DATA(nla) << REC_GATE_SHIFT;
+			break;
+		case VIGIL_A_LEASE_END_NS:
+			memcpy(end, NLA_DATA(nla), sizeof(*end));
 			break;
 		}
 	}
@@ -244,7 +262,7 @@ int main(int argc, char **argv)
 	struct genl *g = NULL;
 	struct sigaction sa;
 	uint32_t run;
-	uint64_t seq;
+	uint64_t seq, prev_end_after;
 	int c, fd;
 
 	while ((c = getopt_long(argc, argv, "i:n:d:", opts, NULL)) != -1) {
@@ -301,18 +319,23 @@ int main(int argc, char **argv)
 		run = getpid() ^ (uint32_t)boottime_ns();
 
 	clock_gettime(CLOCK_MONOTONIC, &next);
+	prev_end_after = 0;
 	for (seq = 0; !stop && (!count || seq < count); seq++) {
 		struct record r;
 		uint16_t flags = 0;
 		uint32_t left;
-		uint64_t t_read, t_reply, t_send;
+		uint64_t t_read, t_reply, t_send, end = 0;
+		uint16_t after_flags = 0;
+		uint32_t after_left;
 		struct timespec now;
 
 		t_read = boottime_ns();
 		if (g) {
-			read_lease(g, &left, &flags);
+			read_lease(g, &left, &end, &flags);
 		} else {
 			left = fake;
+			end = fake == UINT32_MAX ? UINT64_MAX :
+			      t_read + fake * 1000000ULL;
 		}
 		t_reply = boottime_ns();
 		if (!left)
@@ -325,6 +348,8 @@ int main(int argc, char **argv)
 		r.seq = htobe64(seq);
 		r.t_read = htobe64(t_read);
 		r.t_reply = htobe64(t_reply);
+		r.end = htobe64(end);
+		r.prev_end_after = htobe64(prev_end_after);
 		t_send = boottime_ns();
 		r.t_send = htobe64(t_send);
 		if (sendto(fd, &r, sizeof(r), 0, (struct sockaddr *)&dst, sizeof(dst)) == sizeof(r))
@@ -333,6 +358,10 @@ int main(int argc, char **argv)
 			refused++;
 		else
 			errors++;
+		/* What the lease was once the gate had seen the record. */
+		prev_end_after = end;
+		if (g)
+			read_lease(g, &after_left, &prev_end_after, &after_flags);
 
 		/* The next tick; after a stall, start afresh instead of
 		 * sending a burst to catch up. */
