@@ -22,6 +22,7 @@ enum {
 	EV_SIGNAL,
 	EV_WATCH,
 	EV_TIMER,
+	EV_HOOK,	/* EV_HOOK + i: d->hooks[i] */
 };
 
 /* What a handler tells the loop. */
@@ -67,7 +68,9 @@ static int on_signal(struct vigild *d)
 		vigild_log("%s: exiting", signame(si.ssi_signo));
 		return STOP;
 	case SIGHUP:
-		vigild_log("SIGHUP: nothing to reload yet");
+		if (d->reload)
+			return d->reload(d);
+		vigild_log("SIGHUP: nothing to reload (no configuration file)");
 		return RUN;
 	default:
 		vigild_debug("ignoring signal %u", si.ssi_signo);
@@ -188,9 +191,50 @@ int vigild_loop_init(struct vigild *d)
 	return ret;
 }
 
+int vigild_loop_add(struct vigild *d, int fd, vigild_hook_fn *fn, void *arg)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < VIGILD_HOOKS_MAX; i++)
+		if (!d->hooks[i].fn)
+			break;
+	if (i == VIGILD_HOOKS_MAX)
+		return -ENOSPC;
+	ret = watch_fd(d->epfd, fd, EV_HOOK + i);
+	if (ret)
+		return ret;
+	d->hooks[i] = (struct vigild_hook){ .fn = fn, .fd = fd, .arg = arg };
+	return 0;
+}
+
+void vigild_loop_del(struct vigild *d, int fd)
+{
+	unsigned int i;
+
+	for (i = 0; i < VIGILD_HOOKS_MAX; i++) {
+		if (d->hooks[i].fn && d->hooks[i].fd == fd) {
+			/* Already gone when fd was closed first: fine. */
+			epoll_ctl(d->epfd, EPOLL_CTL_DEL, fd, NULL);
+			d->hooks[i].fn = NULL;
+			d->hooks[i].fd = -1;
+		}
+	}
+}
+
+static int on_hook(struct vigild *d, unsigned int i)
+{
+	struct vigild_hook *h;
+
+	if (i >= VIGILD_HOOKS_MAX || !d->hooks[i].fn)
+		return RUN;	/* forgotten earlier in this round */
+	h = &d->hooks[i];
+	return h->fn(d, h->fd, h->arg);
+}
+
 int vigild_loop_run(struct vigild *d)
 {
-	struct epoll_event ev[4];
+	struct epoll_event ev[16];
 	int n, i, ret;
 
 	vigild_debug("waiting for events");
@@ -215,9 +259,16 @@ int vigild_loop_run(struct vigild *d)
 				ret = on_timer(d);
 				break;
 			default:
-				ret = RUN;
+				ret = on_hook(d, ev[i].data.u32 - EV_HOOK);
 				break;
 			}
+			if (ret == STOP)
+				return vigild_wd_stop(d);
+			if (ret)
+				return ret;
+		}
+		if (d->idle) {
+			ret = d->idle(d);
 			if (ret == STOP)
 				return vigild_wd_stop(d);
 			if (ret)

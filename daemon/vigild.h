@@ -45,6 +45,20 @@ struct vigild_wd {
 	unsigned int pet_failures;	/* in a row */
 };
 
+struct vigild;
+
+/* A file descriptor the loop watches for someone else (vigild_loop_add). */
+typedef int vigild_hook_fn(struct vigild *d, int fd, void *arg);
+#define VIGILD_HOOKS_MAX 32
+
+struct vigild_hook {
+	vigild_hook_fn *fn;		/* NULL: free */
+	int fd;
+	void *arg;
+};
+
+struct vigild_run;
+
 struct vigild {
 	struct vigil_nl *nl;
 	struct vigil_nl_watch *watch;
@@ -53,6 +67,15 @@ struct vigild {
 	int sigfd;
 	int epfd;
 	int timerfd;		/* the watchdog's; -1 when off */
+	bool wd_given;		/* -w on the command line */
+	struct vigild_hook hooks[VIGILD_HOOKS_MAX];
+	/*
+	 * With a configuration (run.c): SIGHUP calls reload, and idle runs
+	 * after each round of events. NULL: SIGHUP has nothing to reload.
+	 */
+	int (*reload)(struct vigild *d);
+	int (*idle)(struct vigild *d);
+	struct vigild_run *run;
 };
 
 /* log.c: one line on stderr, "vigild: <message>". */
@@ -76,6 +99,13 @@ __u32 vigild_notify_watchdog_ms(void);
 int vigild_loop_init(struct vigild *d);
 /* 0: asked to stop (and the watchdog unregistered); else -errno */
 int vigild_loop_run(struct vigild *d);
+/*
+ * Watch fd (EPOLLIN) and call fn(d, fd, arg) when it is readable; fn
+ * returns 0 to go on, 1 (STOP) for a clean exit, or -errno to stop.
+ * vigild_loop_del() forgets fd (call it before closing fd).
+ */
+int vigild_loop_add(struct vigild *d, int fd, vigild_hook_fn *fn, void *arg);
+void vigild_loop_del(struct vigild *d, int fd);
 
 /*
  * watchdog.c: the daemon watchdog of vigil.ko. The pure part: how often

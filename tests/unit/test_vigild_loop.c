@@ -363,7 +363,7 @@ int main(void)
 	tap_ok(logged("vigild: SIGINT: exiting\n"), "... logged");
 
 	tap_is_int(run("", hup_term, 0), 0, "SIGHUP then SIGTERM: runs on, then exits");
-	tap_ok(logged("vigild: SIGHUP: nothing to reload yet\n"), "... SIGHUP logged");
+	tap_ok(logged("vigild: SIGHUP: nothing to reload (no configuration file)\n"), "... SIGHUP logged");
 	tap_ok(logged("SIGTERM: exiting"), "... SIGTERM logged");
 	tap_ok(nothing_pending(), "... no signal left pending");
 
