@@ -25,6 +25,7 @@
 enum {
 	OPT_COUNT = VIGIL_OPT_LONG_ONLY,
 	OPT_TIMEOUT,
+	OPT_FOLLOW,
 };
 
 static const char optstring[] = "jh";
@@ -33,15 +34,17 @@ static const struct option options[] = {
 	{ "json", no_argument, NULL, 'j' },
 	{ "count", required_argument, NULL, OPT_COUNT },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "follow", no_argument, NULL, OPT_FOLLOW },
 	{ "help", no_argument, NULL, 'h' },
 	{}
 };
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: vigilctl events [-j|--json] [--count N] [--timeout S]\n"
+	fprintf(f, "Usage: vigilctl events [-j|--json] [--follow | --count N] [--timeout S]\n"
 		   "Print events as they happen, one per line.\n"
 		   "  -j, --json     one JSON object per line\n"
+		   "  --follow       until interrupted (the default without --count)\n"
 		   "  --count N      exit after N events\n"
 		   "  --timeout S    exit after S seconds (status 1 if --count N\n"
 		   "                 events had not come by then)\n"
@@ -265,6 +268,7 @@ int events_main(int argc, char *argv[])
 	struct vigil_nl_events *e = NULL;
 	struct ctx c = {};
 	long long deadline = -1;
+	bool follow = false;
 	unsigned long v;
 	int opt, ret;
 
@@ -290,6 +294,9 @@ int events_main(int argc, char *argv[])
 			}
 			deadline = now_ms() + v * 1000LL;
 			break;
+		case OPT_FOLLOW:
+			follow = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return VIGILCTL_OK;
@@ -299,6 +306,10 @@ int events_main(int argc, char *argv[])
 	}
 	if (optind < argc)
 		return vigilctl_bad_argument(CMD, argv[optind]);
+	if (follow && c.count) {
+		fprintf(stderr, "vigilctl: " CMD ": --follow and --count exclude each other\n");
+		return VIGILCTL_USAGE;
+	}
 
 	c.peers = calloc(1, sizeof(*c.peers));
 	if (!c.peers) {

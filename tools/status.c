@@ -467,12 +467,77 @@ static void json_config(struct vigil_json *j, const struct vigil_status *st,
 	vigil_json_array_end(j);
 }
 
+static void json_groups(struct vigil_json *j, const struct vigilctl_groups *g)
+{
+	unsigned int i;
+
+	vigil_json_key(j, "vigild");
+	vigil_json_bool(j, g != NULL);
+	vigil_json_key(j, "groups");
+	if (!g) {
+		vigil_json_null(j);
+		return;
+	}
+	vigil_json_array_begin(j);
+	for (i = 0; i < g->n; i++) {
+		const struct vigilctl_group *gr = &g->groups[i];
+
+		vigil_json_object_begin(j);
+		vigil_json_key(j, "name");
+		vigil_json_string(j, gr->name);
+		vigil_json_key(j, "state");
+		vigil_json_string(j, gr->state);
+		vigil_json_key(j, "node");
+		vigil_json_string(j, gr->node[0] ? gr->node : NULL);
+		vigil_json_key(j, "since");
+		vigil_json_string(j, gr->since);
+		vigil_json_key(j, "reason");
+		vigil_json_string(j, gr->reason);
+		vigil_json_key(j, "last_error");
+		vigil_json_string(j, gr->last_error[0] ? gr->last_error : NULL);
+		vigil_json_object_end(j);
+	}
+	vigil_json_array_end(j);
+}
+
+static void print_groups(const struct vigilctl_groups *g, int err)
+{
+	unsigned int i;
+
+	printf("\n");
+	if (!g) {
+		if (err == -ENOENT || err == -ECONNREFUSED)
+			printf("vigild: not running (no answer on %s): groups unknown\n",
+			       vigilctl_socket_path());
+		else
+			printf("vigild: cannot be asked (%s): groups unknown\n",
+			       strerror(-err));
+		return;
+	}
+	printf("vigild: running as %s, %u group%s\n", g->node, g->n,
+	       g->n == 1 ? "" : "s");
+	if (!g->n)
+		return;
+	printf("  %-16s %-9s %-10s %-21s %s\n", "GROUP", "STATE", "NODE",
+	       "SINCE", "REASON");
+	for (i = 0; i < g->n; i++) {
+		const struct vigilctl_group *gr = &g->groups[i];
+
+		printf("  %-16s %-9s %-10s %-21s %s\n", gr->name, gr->state,
+		       gr->node[0] ? gr->node : "-", gr->since, gr->reason);
+		if (gr->last_error[0])
+			printf("    last error: %s\n", gr->last_error);
+	}
+}
+
 /*
  * One object; the module's own facts sit under "module", the cluster's
- * state beside it at the top level.
+ * state beside it at the top level; with_groups: vigild's groups too
+ * (groups NULL: vigild did not answer).
  */
-static int print_json(const struct vigil_status *st,
-		      const struct vigil_peers *peers)
+static int print_json_all(const struct vigil_status *st,
+			  const struct vigil_peers *peers, bool with_groups,
+			  const struct vigilctl_groups *groups)
 {
 	struct vigil_json j;
 
@@ -489,6 +554,8 @@ static int print_json(const struct vigil_status *st,
 	vigil_json_bool(&j, st->configured);
 	if (st->configured)
 		json_config(&j, st, peers);
+	if (with_groups)
+		json_groups(&j, groups);
 	vigil_json_object_end(&j);
 	return vigil_json_finish(&j);
 }
@@ -535,9 +602,10 @@ out:
 int status_main(int argc, char *argv[])
 {
 	struct vigil_peers *peers = NULL;
+	struct vigilctl_groups *groups = NULL;
 	struct vigil_status st;
 	bool json = false;
-	int c, ret;
+	int c, ret, gerr;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, optstring, options, NULL)) != -1) {
@@ -556,25 +624,29 @@ int status_main(int argc, char *argv[])
 		return vigilctl_bad_argument("status", argv[optind]);
 
 	peers = calloc(1, sizeof(*peers));
-	if (!peers) {
+	groups = calloc(1, sizeof(*groups));
+	if (!peers || !groups) {
 		vigilctl_error("status", -ENOMEM, NULL);
 		return VIGILCTL_FAIL;
 	}
 	ret = VIGILCTL_FAIL;
 	if (fetch(&st, peers))
 		goto out;
+	gerr = vigilctl_groups_fetch(groups);
 
 	if (!json) {
 		print_text(&st, peers);
+		print_groups(gerr ? NULL : groups, gerr);
 		ret = VIGILCTL_OK;
 		goto out;
 	}
-	c = print_json(&st, peers);
+	c = print_json_all(&st, peers, true, gerr ? NULL : groups);
 	if (c)
 		vigilctl_error("writing JSON", c, NULL);
 	else
 		ret = VIGILCTL_OK;
 out:
+	free(groups);
 	free(peers);
 	return ret;
 }

@@ -26,6 +26,51 @@ int fence_main(int argc, char *argv[]);
 int gate_main(int argc, char *argv[]);
 int watchdog_main(int argc, char *argv[]);
 int check_config_main(int argc, char *argv[]);
+int switchover_main(int argc, char *argv[]);
+int act_main(int argc, char *argv[]);
+int start_main(int argc, char *argv[]);
+int stop_main(int argc, char *argv[]);
+
+/* group.c: vigild's control socket (Documentation/control.md). */
+#include <stdbool.h>
+
+#define VIGILCTL_SOCKET_PATH "/run/vigil/vigild.sock"	/* $VIGIL_SOCKET */
+#define VIGILCTL_REPLY_MAX (1024 * 1024)
+#define VIGILCTL_GROUPS_MAX 64
+
+struct vigilctl_group {
+	char name[64];
+	char state[16];
+	char node[64];			/* "": none */
+	char since[32];			/* ISO 8601, UTC */
+	char reason[64];
+	char last_error[512];		/* "": none */
+};
+
+struct vigilctl_groups {
+	char node[64];			/* the node vigild runs as */
+	unsigned int n;
+	struct vigilctl_group groups[VIGILCTL_GROUPS_MAX];
+};
+
+const char *vigilctl_socket_path(void);
+/*
+ * Send one request line, read the reply. 0 and *reply (malloc'd: the
+ * lines before `ok'); 1 and the message of `error: MESSAGE' in err;
+ * -errno when vigild could not be asked (-ENOENT, -ECONNREFUSED: not
+ * running; -EACCES: not root), -EPROTO for a reply without its last line.
+ */
+int vigilctl_request(const char *line, char **reply, char *err, size_t len);
+/* The reply to `status' (modified in place). 0 or -EPROTO. */
+int vigilctl_groups_parse(char *text, struct vigilctl_groups *g);
+/* Ask vigild. 0, or as vigilctl_request() (an error line: -EPROTO). */
+int vigilctl_groups_fetch(struct vigilctl_groups *g);
+/*
+ * The command line of switchover, act, start, stop (argv[0] is cmd):
+ * 0 and the request in line; -1 after --help; else an exit status.
+ */
+int vigilctl_group_args(const char *cmd, int argc, char *argv[], char *line,
+			size_t len, bool *yes);
 
 /* util.c */
 

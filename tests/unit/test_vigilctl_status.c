@@ -14,6 +14,7 @@
 #include "opt.c"
 #include "json.c"
 #include "../../tools/util.c"
+#include "../../tools/group.c"
 #include "../../tools/status.c"
 #include "capture.h"
 #include "tap.h"
@@ -93,7 +94,7 @@ static const char *json_of(const struct vigil_status *st,
 	int ret;
 
 	capture_begin(&c, STDOUT_FILENO);
-	ret = print_json(st, peers);
+	ret = print_json_all(st, peers, false, NULL);
 	out = capture_end(&c);
 	tap_is_int(ret, 0, "JSON written");
 	return out;
