@@ -167,8 +167,11 @@ static int read_module(struct vigild_run *r)
 static int log_event(const struct vigil_nl_event *ev, void *arg)
 {
 	(void)arg;
-	vigild_debug("event %s%s%u", vigil_event_name(ev->type) ?: "?",
-		     ev->has_peer ? " peer " : "", ev->has_peer ? ev->peer : 0);
+	if (ev->has_peer)
+		vigild_debug("event %s, peer %u", vigil_event_name(ev->type) ?: "?",
+			     ev->peer);
+	else
+		vigild_debug("event %s", vigil_event_name(ev->type) ?: "?");
 	return 0;
 }
 
