@@ -38,6 +38,14 @@ HOST_BINARIES = [
     ("/usr/bin/stress-ng", "/usr/bin/stress-ng"),
 ]
 
+# The OCF resource agent the vigild scenarios run (Debian's
+# resource-agents, installed by tools/deps.sh): Dummy and the shell
+# library it sources. Skipped when not installed.
+OCF_FILES = ["/usr/lib/ocf/resource.d/heartbeat/Dummy"] + [
+    "/usr/lib/ocf/lib/heartbeat/" + name
+    for name in ("ocf-shellfuncs", "ocf-binaries", "ocf-returncodes",
+                 "ocf-directories", "ocf-rarun", "ocf-distro")]
+
 
 class BuildError(Exception):
     pass
@@ -139,6 +147,9 @@ def inputs(kver):
         libs.update(_ldd(host))
     for lib in sorted(libs):
         files.append((lib, lib))
+
+    if all(os.path.exists(f) for f in OCF_FILES):
+        files += [(f, f) for f in OCF_FILES]
 
     guestdir = os.path.join(top, "tests", "lab", "guest")
     files.append(("/etc/inittab", os.path.join(guestdir, "inittab")))

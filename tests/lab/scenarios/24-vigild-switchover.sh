@@ -4,7 +4,7 @@
 # vigild with a configuration file. Three nodes, vigil.conf adapted from
 # Documentation/examples/three-node-l2.conf to the lab (links a and b,
 # service network svc), group web = a VIP on svc + busybox httpd through
-# exec, on n1 when it can. vigild on every node configures vigil.ko
+# exec + an OCF Dummy (Debian's resource-agents), on n1 when it can. vigild on every node configures vigil.ko
 # itself; web comes online on n1 (the host reaches the VIP and httpd
 # answers there); 'vigilctl switchover web n2' moves it: stopped on n1,
 # online on n2, the VIP answers from n2. 'vigilctl status -j' shows the
@@ -40,7 +40,7 @@ CONF
 	cat <<CONF
 
 [group web]
-resources = vip httpd
+resources = vip httpd dummy
 nodes = n1 n2 n3
 monitor_interval = 2s
 
@@ -55,6 +55,10 @@ start = mkdir -p /tmp/www && hostname > /tmp/www/index.html && /bin/busybox http
 stop = [ ! -f /tmp/httpd.pid ] || { kill \$(cat /tmp/httpd.pid) 2>/dev/null; rm -f /tmp/httpd.pid; }
 monitor = kill -0 \$(cat /tmp/httpd.pid)
 start_timeout = 5s
+
+[resource dummy]
+type = ocf:heartbeat:Dummy
+param.state = /run/dummy.state
 CONF
 }
 
@@ -87,6 +91,7 @@ for i in 2 3; do
 		fail "n$i shows web as $(gstate "n$i")"
 done
 wait_until 10 served_by_is n1 || fail "the VIP does not serve n1's page: '$(served_by)'"
+on n1 test -f /run/dummy.state || fail "the OCF Dummy did not start on n1"
 on n1 vigilctl status
 
 step "vigilctl switchover web n2"
@@ -97,6 +102,8 @@ wait_until 10 is n1 '[(g["state"], g["node"]) for g in d["groups"]]' "[('standby
 	fail "n1 shows web as $(gstate n1)"
 on n1 "! ip -4 addr show dev svc | grep -q $VIP" || fail "the VIP is still on n1"
 wait_until 10 served_by_is n2 || fail "the VIP does not serve n2's page: '$(served_by)'"
+on n1 "! test -f /run/dummy.state" || fail "the OCF Dummy was not stopped on n1"
+on n2 test -f /run/dummy.state || fail "the OCF Dummy did not start on n2"
 on n2 vigilctl status
 
 step "SIGTERM: vigild exits cleanly and leaves web running on n2"
