@@ -8,7 +8,9 @@
 # itself; web comes online on n1 (the host reaches the VIP and httpd
 # answers there); 'vigilctl switchover web n2' moves it: stopped on n1,
 # online on n2, the VIP answers from n2. 'vigilctl status -j' shows the
-# groups on every node.
+# groups on every node. vigild stopped and started again on n2 leaves web
+# running; SIGHUP applies a new monitor interval and refuses a new
+# cluster id, naming the line.
 . "$(dirname "$0")/lib.sh"
 
 VIP=169.254.3.100
@@ -121,6 +123,18 @@ wait_until 20 is n2 '[(g["state"], g["node"]) for g in d["groups"]]' "[('online'
 	fail "web is $(gstate n2) after the restart: $(on n2 cat /tmp/vigild.log)"
 [ "$(on n2 cat /tmp/httpd.pid)" = "$pid" ] || fail "httpd was restarted"
 served_by_is n2 || fail "the VIP does not serve n2's page after the restart"
+step "SIGHUP on n2: a new monitor interval is applied, a new cluster id refused"
+on n2 "sed -i 's/^monitor_interval = 2s/monitor_interval = 3s/' /etc/vigil/vigil.conf && kill -HUP \$(pidof vigild)"
+wait_until 10 on n2 "grep -q 'SIGHUP: reloaded /etc/vigil/vigil.conf' /tmp/vigild.log" ||
+	fail "the reload was not applied: $(on n2 tail -5 /tmp/vigild.log)"
+on n2 "sed -i 's/^id = 4242/id = 4243/' /etc/vigil/vigil.conf && kill -HUP \$(pidof vigild)"
+wait_until 10 on n2 "grep -q 'SIGHUP: refused: 1 change cannot be applied' /tmp/vigild.log" ||
+	fail "the cluster id change was not refused: $(on n2 tail -5 /tmp/vigild.log)"
+on n2 "grep -qF 'vigil.conf:1: [cluster] id: 4242 -> 4243: cannot change while vigild runs' /tmp/vigild.log" ||
+	fail "the refusal does not name the line: $(on n2 tail -5 /tmp/vigild.log)"
+is n2 '[(g["state"], g["node"]) for g in d["groups"]]' "[('online', 'n2')]" ||
+	fail "web is $(gstate n2) after the reloads"
+
 step "vigild's log on n2"
 on n2 "grep -v ' ok (' /tmp/vigild.log | grep -v 'monitor ok'"
 echo "24-vigild-switchover: ok"
