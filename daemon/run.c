@@ -272,8 +272,16 @@ static int idle(struct vigild *d)
 
 	if (r->dirty || t >= r->next_read_ms) {
 		ret = read_module(r);
-		if (ret)
+		if (ret == -ENOENT)
 			return ret;
+		if (ret) {
+			/*
+			 * Logged; try again in a second (or at the next
+			 * event), the engine keeps the view it had.
+			 */
+			r->dirty = false;
+			r->next_read_ms = t + 1000;
+		}
 	}
 	vigild_cluster_tick(&r->cluster);
 	t = mono_ms();
