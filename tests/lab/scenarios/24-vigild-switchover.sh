@@ -10,7 +10,8 @@
 # online on n2, the VIP answers from n2. 'vigilctl status -j' shows the
 # groups on every node. vigild stopped and started again on n2 leaves web
 # running; SIGHUP applies a new monitor interval and refuses a new
-# cluster id, naming the line.
+# cluster id, naming the line. Before all that, vigild refuses a bad file
+# (naming the line) and an unknown --node.
 . "$(dirname "$0")/lib.sh"
 
 VIP=169.254.3.100
@@ -78,6 +79,16 @@ for i in 1 2 3; do
 	lab exec --stdin "n$i" "mkdir -p /etc/vigil && umask 077 && echo $KEY_HEX > /etc/vigil/vigil.key && cat > /etc/vigil/vigil.conf" < <(conf)
 	on "n$i" vigild --check-config
 done
+
+step "refused at start: a bad file (naming the line), an unknown --node"
+out=$(on n1 "sed 's/^timeout_ms = 500/timeout_ms = 20/' /etc/vigil/vigil.conf > /tmp/bad.conf; vigild -c /tmp/bad.conf 2>&1; echo rc=\$?")
+echo "$out"
+echo "$out" | grep -q '^vigild: /tmp/bad.conf:5: timeout_ms = 20: ' || fail "no line named: $out"
+echo "$out" | grep -q '^rc=1$' || fail "bad file: not exit 1"
+out=$(on n1 "vigild --node n9 2>&1; echo rc=\$?")
+echo "$out"
+echo "$out" | grep -q 'has no \[node n9\]' || fail "--node n9 not refused: $out"
+echo "$out" | grep -q '^rc=1$' || fail "--node n9: not exit 1"
 
 step "vigild on every node: it configures vigil.ko itself"
 for i in 1 2 3; do
