@@ -9,7 +9,7 @@
 # answers there); 'vigilctl switchover web n2' moves it: stopped on n1,
 # online on n2, the VIP answers from n2. 'vigilctl status -j' shows the
 # groups on every node. vigild stopped and started again on n2 leaves web
-# running; SIGHUP applies a new monitor interval and refuses a new
+# running (a client polling the VIP every 50 ms sees no failure); SIGHUP applies a new monitor interval and refuses a new
 # cluster id, naming the line. Before all that, vigild refuses a bad file
 # (naming the line) and an unknown --node.
 . "$(dirname "$0")/lib.sh"
@@ -120,6 +120,12 @@ on n2 test -f /run/dummy.state || fail "the OCF Dummy did not start on n2"
 on n2 vigilctl status
 
 step "SIGTERM: vigild exits cleanly and leaves web running on n2"
+# A client on the host side fetches from the VIP every 50 ms, 120 times,
+# across the stop and the restart of vigild: no request may fail.
+POLL=$(mktemp)
+at_exit "rm -f $POLL"
+lab nsexec sh -c "for i in \$(seq 120); do if wget -q -T 1 -O /dev/null http://$VIP:8080/; then echo ok; else echo fail; fi; sleep 0.05; done" >"$POLL" 2>/dev/null &
+POLLER=$!
 pid=$(on n2 cat /tmp/httpd.pid)
 on n2 'kill $(pidof vigild)'
 wait_until 10 on n2 '! pidof vigild' || fail "vigild on n2 did not exit"
@@ -134,6 +140,10 @@ wait_until 20 is n2 '[(g["state"], g["node"]) for g in d["groups"]]' "[('online'
 	fail "web is $(gstate n2) after the restart: $(on n2 cat /tmp/vigild.log)"
 [ "$(on n2 cat /tmp/httpd.pid)" = "$pid" ] || fail "httpd was restarted"
 served_by_is n2 || fail "the VIP does not serve n2's page after the restart"
+wait "$POLLER" || true
+echo "client: $(grep -c '^ok$' "$POLL") requests answered, $(grep -c '^fail$' "$POLL") failed"
+[ "$(grep -c '^ok$' "$POLL")" -ge 100 ] || fail "the client made too few requests: $(sort "$POLL" | uniq -c)"
+! grep -q '^fail$' "$POLL" || fail "the client saw an outage across the vigild restart"
 step "SIGHUP on n2: a new monitor interval is applied, a new cluster id refused"
 on n2 "sed -i 's/^monitor_interval = 2s/monitor_interval = 3s/' /etc/vigil/vigil.conf && kill -HUP \$(pidof vigild)"
 wait_until 10 on n2 "grep -q 'SIGHUP: reloaded /etc/vigil/vigil.conf' /tmp/vigild.log" ||
