@@ -124,7 +124,7 @@ step "SIGTERM: vigild exits cleanly and leaves web running on n2"
 # across the stop and the restart of vigild: no request may fail.
 POLL=$(mktemp)
 at_exit "rm -f $POLL"
-lab nsexec sh -c "for i in \$(seq 120); do if wget -q -T 1 -O /dev/null http://$VIP:8080/; then echo ok; else echo fail; fi; sleep 0.05; done" >"$POLL" 2>/dev/null &
+lab nsexec sh -c "for i in \$(seq 120); do if wget -q -T 1 -t 1 -O /dev/null http://$VIP:8080/; then echo ok; else echo fail; fi; sleep 0.05; done" >"$POLL" 2>/dev/null &
 POLLER=$!
 pid=$(on n2 cat /tmp/httpd.pid)
 on n2 'kill $(pidof vigild)'
