@@ -123,8 +123,9 @@ step "SIGTERM: vigild exits cleanly and leaves web running on n2"
 # A client on the host side fetches from the VIP every 50 ms, 120 times,
 # across the stop and the restart of vigild: no request may fail.
 POLL=$(mktemp)
-at_exit "rm -f $POLL"
-lab nsexec sh -c "for i in \$(seq 120); do if wget -q -T 1 -t 1 -O /dev/null http://$VIP:8080/; then echo ok; else echo fail; fi; sleep 0.05; done" >"$POLL" 2>/dev/null &
+STOP=$(mktemp -u)
+at_exit "touch $STOP; rm -f $POLL; sleep 1; rm -f $STOP"
+lab nsexec sh -c "for i in \$(seq 120); do [ ! -e $STOP ] || break; if wget -q -T 1 -t 1 -O /dev/null http://$VIP:8080/; then echo ok; else echo fail; fi; sleep 0.05; done" >"$POLL" 2>/dev/null &
 POLLER=$!
 pid=$(on n2 cat /tmp/httpd.pid)
 on n2 'kill $(pidof vigild)'

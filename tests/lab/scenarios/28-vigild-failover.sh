@@ -13,6 +13,10 @@
 
 VIP=169.254.3.100
 PORT=7999
+# The host-side helpers (fence server, client) run in the lab namespace
+# and stop when this file appears: on every exit of the scenario.
+STOP=$(mktemp -u)
+at_exit "touch $STOP; sleep 2; rm -f $STOP"
 
 # The guest's fence agent: action and port from stdin; off and reboot ask
 # the host side to kill the node's VM; status and monitor say it works.
@@ -31,7 +35,7 @@ esac'
 # The host side: kill the VM named in GET /off/NODE, answer ok; for 120 s.
 fence_server() {
 	lab nsexec python3 -c '
-import http.server, subprocess, sys, time
+import http.server, os, subprocess, sys, time
 lab = sys.argv[1]
 class H(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
@@ -47,11 +51,9 @@ class H(http.server.BaseHTTPRequestHandler):
 s = http.server.HTTPServer(("169.254.3.254", int(sys.argv[2])), H)
 s.timeout = 1
 end = time.time() + 120
-while time.time() < end:
+while time.time() < end and not os.path.exists(sys.argv[3]):
     s.handle_request()
-' "$LAB" "$PORT" &
-	FENCE_PID=$!
-	at_exit "kill $FENCE_PID 2>/dev/null"
+' "$LAB" "$PORT" "$STOP" &
 }
 
 conf() {
@@ -128,7 +130,7 @@ wait_until 10 served_by_is n1 || fail "the VIP does not serve n1's page"
 step "a client polls the VIP every 50 ms; kill n1"
 POLL=$(mktemp)
 at_exit "rm -f $POLL"
-lab nsexec sh -c "for i in \$(seq 400); do t=\$(date +%s%3N); if wget -q -T 1 -t 1 -O /dev/null http://$VIP:8080/; then echo \$t ok; else echo \$t fail; fi; sleep 0.05; done" >"$POLL" 2>/dev/null &
+lab nsexec sh -c "for i in \$(seq 400); do [ ! -e $STOP ] || break; t=\$(date +%s%3N); if wget -q -T 1 -t 1 -O /dev/null http://$VIP:8080/; then echo \$t ok; else echo \$t fail; fi; sleep 0.05; done" >"$POLL" 2>/dev/null &
 POLLER=$!
 sleep 2
 lab kill n1
