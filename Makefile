@@ -91,7 +91,7 @@ demo: deps
 # Benchmarks: measurements, not tests (Documentation/bench.md). 'make
 # bench' runs them all (one failing to run does not stop the others);
 # 'make bench-cpu' etc. runs one.
-BENCHES := detect cpu stress
+BENCHES := detect cpu stress daemon
 .PHONY: $(addprefix bench-,$(BENCHES))
 
 bench: deps
