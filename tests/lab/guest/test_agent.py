@@ -655,12 +655,14 @@ class TapResult(unittest.TextTestResult):
         self._tap(False, test, " # unexpected success")
 
 
-def main():
+def tap_main(mod):
+    """Run the tests of module mod (or those named on the command line)
+    with TAP on stdout; 0 if all passed, else 1. Shared by the lab's
+    host-side test files."""
     argv = sys.argv[1:]
     verbosity = 2 if "-v" in argv else 1
     names = [a for a in argv if a != "-v"]
     loader = unittest.TestLoader()
-    mod = sys.modules[__name__]
     suite = loader.loadTestsFromNames(names, mod) if names else loader.loadTestsFromModule(mod)
     print("TAP version 13", flush=True)
     runner = unittest.TextTestRunner(stream=sys.stderr, verbosity=verbosity,
@@ -672,6 +674,10 @@ def main():
     print("# %d passed, %d failed, %d skipped" % (
         result.testsRun - failed - len(result.skipped), failed, len(result.skipped)))
     return 0 if result.wasSuccessful() else 1
+
+
+def main():
+    return tap_main(sys.modules[__name__])
 
 
 if __name__ == "__main__":

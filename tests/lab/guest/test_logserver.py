@@ -24,7 +24,7 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
 sys.path.insert(0, HERE)
-from test_agent import TapResult  # noqa: E402
+from test_agent import tap_main  # noqa: E402
 
 LOGSERVER = os.path.join(TOP, "tests", "lab", "logserver")
 RECORDER = os.environ.get("VIGIL_RECORDER",
@@ -147,21 +147,7 @@ class RecorderToServer(unittest.TestCase):
 
 
 def main():
-    argv = sys.argv[1:]
-    verbosity = 2 if "-v" in argv else 1
-    names = [a for a in argv if a != "-v"]
-    loader = unittest.TestLoader()
-    mod = sys.modules[__name__]
-    suite = loader.loadTestsFromNames(names, mod) if names else loader.loadTestsFromModule(mod)
-    print("TAP version 13", flush=True)
-    runner = unittest.TextTestRunner(stream=sys.stderr, verbosity=verbosity,
-                                     resultclass=TapResult)
-    result = runner.run(suite)
-    print("1..%d" % result.tap_n)
-    failed = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
-    print("# %d passed, %d failed, %d skipped" % (
-        result.testsRun - failed - len(result.skipped), failed, len(result.skipped)))
-    return 0 if result.wasSuccessful() else 1
+    return tap_main(sys.modules[__name__])
 
 
 if __name__ == "__main__":
