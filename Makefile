@@ -30,6 +30,9 @@ INI_LIBS = $(shell pkg-config --libs inih)
 # The ip resource agent's rtnetlink calls (daemon/agent_ip.c).
 ROUTE_CFLAGS = $(shell pkg-config --cflags libnl-route-3.0)
 ROUTE_LIBS = $(shell pkg-config --libs libnl-route-3.0)
+# The AWS client (daemon/aws/): libcurl with OpenSSL, libxml2.
+AWS_CFLAGS = $(shell pkg-config --cflags libcurl libxml-2.0)
+AWS_LIBS = $(shell pkg-config --libs libcurl libxml-2.0) -lcrypto
 
 # Sanitizer build for the unit tests.
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
@@ -45,6 +48,11 @@ TOOLS_SRC := $(wildcard tools/*.c) $(LIB_SRC) $(CONF_SRC)
 TOOLS_HDR := $(wildcard tools/*.h) $(LIB_HDR) $(CONF_HDR)
 DAEMON_SRC := $(wildcard daemon/*.c) $(LIB_SRC)
 DAEMON_HDR := $(wildcard daemon/*.h) $(LIB_HDR) $(CONF_HDR)
+# The AWS client library and vigil-aws, the program that runs its calls
+# for vigild (Documentation/aws.md).
+AWS_MAIN := daemon/aws/vigil-aws.c
+AWS_LIB_SRC := $(filter-out $(AWS_MAIN),$(wildcard daemon/aws/*.c))
+AWS_HDR := $(wildcard daemon/aws/*.h)
 KMOD_SRC := $(wildcard kmod/*.c kmod/*.h kmod/core/*.c kmod/core/*.h) Kbuild uapi/linux/vigil.h VERSION
 
 .PHONY: all module deps check demo bench clean unit selftests lab-inputs kver

@@ -15,6 +15,11 @@ libnl-genl-3-dev
 libnl-route-3-dev
 libinih-dev
 libssl-dev
+libcurl4-openssl-dev
+libxml2-dev
+openssl
+python3-botocore
+awscli
 linux-headers-amd64
 linux-source-6.1
 clang

@@ -24,12 +24,12 @@ CORE_SRC := $(wildcard kmod/core/*.c kmod/core/*.h) tests/unit/seam.h
 CRYPTO_LIBS := -lcrypto
 
 $(B)/unit/%: tests/unit/%.c tests/unit/tap.h tests/unit/capture.h $(LIB_HDR) $(LIB_SRC) $(CORE_SRC) \
-		$(wildcard daemon/*.c daemon/*.h tools/*.c tools/*.h) \
+		$(wildcard daemon/*.c daemon/*.h daemon/aws/*.c daemon/aws/*.h tools/*.c tools/*.h) \
 		$(wildcard Documentation/examples/*.conf)
 	@mkdir -p $(B)/unit
 	$(CC) $(USER_CFLAGS) -Wno-missing-prototypes $(SAN_FLAGS) -O1 \
-		-Itools/libvigil -Itests/unit $(NL_CFLAGS) $(INI_CFLAGS) $(ROUTE_CFLAGS) -o $@ $< \
-		$(NL_LIBS) $(CRYPTO_LIBS) $(INI_LIBS) $(ROUTE_LIBS)
+		-Itools/libvigil -Itests/unit $(NL_CFLAGS) $(INI_CFLAGS) $(ROUTE_CFLAGS) $(AWS_CFLAGS) -o $@ $< \
+		$(NL_LIBS) $(CRYPTO_LIBS) $(INI_LIBS) $(ROUTE_LIBS) $(AWS_LIBS)
 
 unit: $(UNIT_BIN)
 
