@@ -45,6 +45,7 @@ enum kind {
 	K_FENCE,
 	K_GROUP,
 	K_RESOURCE,
+	K_AWS,
 	K_COUNT,
 };
 
@@ -55,7 +56,14 @@ static const char *const kind_names[K_COUNT] = {
 	[K_FENCE] = "fence",
 	[K_GROUP] = "group",
 	[K_RESOURCE] = "resource",
+	[K_AWS] = "aws",
 };
+
+/* Sections without a name, at most one of each. */
+static bool unnamed(enum kind k)
+{
+	return k == K_CLUSTER || k == K_AWS;
+}
 
 enum {
 	C_NAME, C_ID, C_KEY_FILE, C_KEY_ID, C_TIMEOUT, C_LEASE, C_TWO_NODE,
@@ -102,7 +110,10 @@ static const char *const node_keys[N_COUNT] = {
 	[N_FENCE] = "fence",
 };
 
-enum { F_TYPE, F_AGENT, F_ACTION, F_TIMEOUT, F_STATUS_TIMEOUT, F_COUNT };
+enum {
+	F_TYPE, F_AGENT, F_ACTION, F_TIMEOUT, F_STATUS_TIMEOUT,
+	F_INSTANCE_ID, F_ENIS, F_DUMP_TIMEOUT, F_RECOVER, F_COUNT,
+};
 
 static const char *const fence_keys[F_COUNT] = {
 	[F_TYPE] = "type",
@@ -110,6 +121,25 @@ static const char *const fence_keys[F_COUNT] = {
 	[F_ACTION] = "action",
 	[F_TIMEOUT] = "timeout",
 	[F_STATUS_TIMEOUT] = "status_timeout",
+	[F_INSTANCE_ID] = "instance_id",
+	[F_ENIS] = "enis",
+	[F_DUMP_TIMEOUT] = "dump_timeout",
+	[F_RECOVER] = "recover",
+};
+
+enum {
+	A_REGION, A_ENDPOINT, A_CREDENTIALS_FILE, A_PROFILE, A_CA_FILE,
+	A_IMDS_ENDPOINT, A_CALL_TIMEOUT, A_COUNT,
+};
+
+static const char *const aws_keys[A_COUNT] = {
+	[A_REGION] = "region",
+	[A_ENDPOINT] = "endpoint",
+	[A_CREDENTIALS_FILE] = "credentials_file",
+	[A_PROFILE] = "profile",
+	[A_CA_FILE] = "ca_file",
+	[A_IMDS_ENDPOINT] = "imds_endpoint",
+	[A_CALL_TIMEOUT] = "call_timeout",
 };
 
 /* The timing keys groups and resources share come first, in this order. */
@@ -184,6 +214,7 @@ static const struct kind_def kinds[K_COUNT] = {
 	[K_GROUP] = { group_keys, G_COUNT, NULL, NULL, VIGIL_CONF_GROUPS_MAX },
 	[K_RESOURCE] = { resource_keys, R_COUNT, "param.", "param.NAME",
 			 VIGIL_CONF_RESOURCES_MAX },
+	[K_AWS] = { aws_keys, A_COUNT, NULL, NULL, 1 },
 };
 
 /* ------------------------------------------------------------------ */
@@ -400,15 +431,16 @@ static void open_section(struct parser *p, const char *section,
 			break;
 	}
 	if (k == K_COUNT) {
-		err(p, line, "[%s]: unknown section (allowed: [cluster], [link NAME], [node NAME], [fence NAME], [group NAME], [resource NAME])",
+		err(p, line, "[%s]: unknown section (allowed: [cluster], [link NAME], [node NAME], [fence NAME], [group NAME], [resource NAME], [aws])",
 		    show(p, section));
 		return;
 	}
-	if (k == K_CLUSTER && *name) {
-		err(p, line, "[%s]: [cluster] takes no name", show(p, section));
+	if (unnamed(k) && *name) {
+		err(p, line, "[%s]: [%s] takes no name", show(p, section),
+		    kind_names[k]);
 		return;
 	}
-	if (k != K_CLUSTER && !*name) {
+	if (!unnamed(k) && !*name) {
 		err(p, line, "[%s]: needs a name: [%s NAME]", show(p, section),
 		    kind_names[k]);
 		return;
@@ -418,7 +450,7 @@ static void open_section(struct parser *p, const char *section,
 		    kind_names[k]);
 		return;
 	}
-	if (k != K_CLUSTER && !valid_name(name)) {
+	if (!unnamed(k) && !valid_name(name)) {
 		err(p, line, "[%s]: bad name '%s': must be " NAME_RULE,
 		    show(p, section), name);
 		return;
@@ -426,9 +458,9 @@ static void open_section(struct parser *p, const char *section,
 	for (i = 0; i < p->n[k]; i++) {
 		r = &p->raw[k][i];
 		if (!strcmp(r->name, name)) {
-			if (k == K_CLUSTER)
-				err(p, line, "[cluster] given twice (first at line %u)",
-				    r->line);
+			if (unnamed(k))
+				err(p, line, "[%s] given twice (first at line %u)",
+				    kind_names[k], r->line);
 			else
 				err(p, line, "[%s %s] given twice (first at line %u)",
 				    kind_names[k], name, r->line);
@@ -686,8 +718,9 @@ static bool missing(struct parser *p, const struct raw *r, enum kind kind,
 		return false;
 	if (r->val[k].v)
 		bad(p, &r->val[k], keys[k], "must not be empty (%s)", what);
-	else if (kind == K_CLUSTER)
-		err(p, r->line, "[cluster]: no %s (%s)", keys[k], what);
+	else if (unnamed(kind))
+		err(p, r->line, "[%s]: no %s (%s)", kind_names[kind], keys[k],
+		    what);
 	else
 		err(p, r->line, "[%s %s]: no %s (%s)", kind_names[kind], r->name,
 		    keys[k], what);
@@ -1090,16 +1123,124 @@ static void check_links(struct parser *p)
 /* ------------------------------------------------------------------ */
 /* [fence NAME] */
 
+/* "i-" or "eni-" and 8 or 17 lowercase hexadecimal digits. */
+static bool aws_id(const char *v, const char *prefix)
+{
+	size_t n = strlen(prefix), i;
+
+	if (strncmp(v, prefix, n))
+		return false;
+	for (i = n; v[i]; i++) {
+		if (!isxdigit((unsigned char)v[i]) || isupper((unsigned char)v[i]))
+			return false;
+	}
+	return i - n == 8 || i - n == 17;
+}
+
+#define ENIS_RULE "must be 1..8 ENIs as eni-ID:DEVICE_INDEX, like eni-0123456789abcdef0:1 (device index 1..31; 0 is the primary ENI, which cannot be detached)"
+
+static void opt_enis(struct parser *p, const struct raw *r,
+		     struct vigil_conf_fence *f)
+{
+	const struct raw_val *rv = &r->val[F_ENIS];
+	char copy[512], *tok, *save, *colon, *end;
+	unsigned int i;
+	long idx;
+
+	if (strlen(rv->v) >= sizeof(copy)) {
+		bad(p, rv, "enis", ENIS_RULE);
+		return;
+	}
+	strcpy(copy, rv->v);
+	for (tok = strtok_r(copy, " \t,", &save); tok;
+	     tok = strtok_r(NULL, " \t,", &save)) {
+		colon = strchr(tok, ':');
+		if (!colon) {
+			bad(p, rv, "enis", "%s: no device index: " ENIS_RULE, tok);
+			return;
+		}
+		*colon = '\0';
+		errno = 0;
+		idx = strtol(colon + 1, &end, 10);
+		if (!aws_id(tok, "eni-") || !isdigit((unsigned char)colon[1]) ||
+		    *end || errno || idx < 1 || idx > 31) {
+			bad(p, rv, "enis", "%s:%s: " ENIS_RULE, tok, colon + 1);
+			return;
+		}
+		for (i = 0; i < f->n_enis; i++) {
+			if (!strcmp(f->enis[i].id, tok)) {
+				bad(p, rv, "enis", "%s named twice", tok);
+				return;
+			}
+		}
+		if (f->n_enis == VIGIL_CONF_ENIS_MAX) {
+			bad(p, rv, "enis", "at most %d ENIs", VIGIL_CONF_ENIS_MAX);
+			return;
+		}
+		strcpy(f->enis[f->n_enis].id, tok);
+		f->enis[f->n_enis++].device_index = (int)idx;
+	}
+	if (!f->n_enis)
+		bad(p, rv, "enis", ENIS_RULE);
+}
+
+static const char *const agent_only = "type, agent, action, timeout, status_timeout, param.NAME";
+static const char *const isolate_only = "type, instance_id, enis, timeout";
+static const char *const stop_only = "type, instance_id, timeout, dump_timeout, recover";
+
+/* type = aws-isolate or aws-stop */
+static void check_aws_fence(struct parser *p, const struct raw *r,
+			    struct vigil_conf_fence *f)
+{
+	const char *const *keys = fence_keys;
+	bool isolate = f->type == VIGIL_CONF_FENCE_AWS_ISOLATE;
+	const char *type = isolate ? "aws-isolate" : "aws-stop";
+	const char *allowed = isolate ? isolate_only : stop_only;
+	unsigned int k;
+
+	for (k = F_AGENT; k < F_COUNT; k++) {
+		if (k == F_TIMEOUT || k == F_INSTANCE_ID ||
+		    (isolate && k == F_ENIS) ||
+		    (!isolate && (k == F_DUMP_TIMEOUT || k == F_RECOVER)))
+			continue;
+		not_for_type(p, r, k, keys, type, allowed);
+	}
+	if (r->n_pfx)
+		err(p, r->pfx[0].line, "param.%s: not a key of type %s (its keys: %s)",
+		    show(p, r->pfx[0].suffix), type, allowed);
+	f->timeout_ms = isolate ? VIGIL_CONF_AWS_ISOLATE_TIMEOUT_DEFAULT_MS :
+				  VIGIL_CONF_AWS_STOP_TIMEOUT_DEFAULT_MS;
+	f->dump_timeout_ms = VIGIL_CONF_DUMP_TIMEOUT_DEFAULT_MS;
+	f->recover = true;
+	if (!missing(p, r, K_FENCE, F_INSTANCE_ID, keys,
+		     "the node's EC2 instance, like i-0123456789abcdef0")) {
+		if (aws_id(r->val[F_INSTANCE_ID].v, "i-"))
+			strcpy(f->instance_id, r->val[F_INSTANCE_ID].v);
+		else
+			bad(p, &r->val[F_INSTANCE_ID], "instance_id",
+			    "must be an EC2 instance id: i- and 8 or 17 lowercase hexadecimal digits");
+	}
+	if (isolate && !missing(p, r, K_FENCE, F_ENIS, keys,
+				"the service ENIs to detach, as eni-ID:DEVICE_INDEX"))
+		opt_enis(p, r, f);
+	opt_duration(p, r, F_TIMEOUT, keys, VIGIL_CONF_TIMEOUT_MIN_MS,
+		     VIGIL_CONF_TIMEOUT_MAX_MS, false, &f->timeout_ms);
+	opt_duration(p, r, F_DUMP_TIMEOUT, keys, VIGIL_CONF_TIMEOUT_MIN_MS,
+		     VIGIL_CONF_TIMEOUT_MAX_MS, false, &f->dump_timeout_ms);
+	opt_bool(p, r, F_RECOVER, keys, &f->recover);
+}
+
 static void check_fences(struct parser *p)
 {
 	const char *const *keys = fence_keys;
 	struct vigil_conf *conf = p->conf;
-	unsigned int i;
+	unsigned int i, k;
 
 	for (i = 0; i < p->n[K_FENCE]; i++) {
 		const struct raw *r = &p->raw[K_FENCE][i];
 		struct vigil_conf_fence *f = &conf->fences[conf->n_fences++];
 		const char *action = r->val[F_ACTION].v;
+		const char *type = r->val[F_TYPE].v;
 
 		/* Kept even when wrong: node references resolve. */
 		strcpy(f->name, r->name);
@@ -1107,13 +1248,26 @@ static void check_fences(struct parser *p)
 		f->action = VIGIL_CONF_FENCE_OFF;
 		f->timeout_ms = VIGIL_CONF_FENCE_TIMEOUT_DEFAULT_MS;
 		f->status_timeout_ms = VIGIL_CONF_FENCE_STATUS_TIMEOUT_DEFAULT_MS;
-		if (missing(p, r, K_FENCE, F_TYPE, keys, "agent"))
+		if (missing(p, r, K_FENCE, F_TYPE, keys,
+			    "agent, aws-isolate or aws-stop"))
 			continue;
-		if (strcmp(r->val[F_TYPE].v, "agent")) {
-			bad(p, &r->val[F_TYPE], "type", "must be agent");
+		if (!strcmp(type, "aws-isolate") || !strcmp(type, "aws-stop")) {
+			f->type = type[4] == 'i' ? VIGIL_CONF_FENCE_AWS_ISOLATE :
+						   VIGIL_CONF_FENCE_AWS_STOP;
+			check_aws_fence(p, r, f);
+			if (!p->n[K_AWS])
+				err(p, r->line, "[fence %s]: type %s needs an [aws] section",
+				    r->name, type);
+			continue;
+		}
+		if (strcmp(type, "agent")) {
+			bad(p, &r->val[F_TYPE], "type",
+			    "must be agent, aws-isolate or aws-stop");
 			continue;
 		}
 		f->type = VIGIL_CONF_FENCE_AGENT;
+		for (k = F_INSTANCE_ID; k < F_COUNT; k++)
+			not_for_type(p, r, k, keys, "agent", agent_only);
 		if (!missing(p, r, K_FENCE, F_AGENT, keys,
 			     "the fence agent's path, like /usr/sbin/fence_ipmilan"))
 			opt_path(p, r, F_AGENT, keys, &f->agent);
@@ -1128,6 +1282,68 @@ static void check_fences(struct parser *p)
 			     false, &f->status_timeout_ms);
 		params(p, r, f->params, &f->n_params);
 	}
+}
+
+/* [aws] */
+
+static bool url_with(const char *v, const char *scheme)
+{
+	size_t n = strlen(scheme);
+
+	return !strncmp(v, scheme, n) && v[n] && v[n] != '/' &&
+	       printable(v) && !strpbrk(v, " \t") && strlen(v) < 256;
+}
+
+static void check_aws(struct parser *p)
+{
+	const char *const *keys = aws_keys;
+	struct vigil_conf_aws *a = &p->conf->aws;
+	const struct raw *r;
+	const char *v;
+	size_t i;
+
+	if (!p->n[K_AWS])
+		return;
+	r = &p->raw[K_AWS][0];
+	a->present = true;
+	a->line = r->line;
+	v = r->val[A_REGION].v;
+	if (v) {
+		for (i = 0; v[i]; i++) {
+			if (!islower((unsigned char)v[i]) &&
+			    !isdigit((unsigned char)v[i]) && v[i] != '-')
+				break;
+		}
+		if (!i || v[i] || i > 31)
+			bad(p, &r->val[A_REGION], "region",
+			    "must be an AWS region, like us-east-1 (lowercase letters, digits and '-')");
+		else
+			a->region = v;
+	}
+	v = r->val[A_ENDPOINT].v;
+	if (v && !url_with(v, "https://"))
+		bad(p, &r->val[A_ENDPOINT], "endpoint",
+		    "must be an https:// URL (TLS is always verified), like https://ec2.us-east-1.amazonaws.com");
+	else
+		a->endpoint = v;
+	v = r->val[A_IMDS_ENDPOINT].v;
+	if (v && !url_with(v, "http://"))
+		bad(p, &r->val[A_IMDS_ENDPOINT], "imds_endpoint",
+		    "must be an http:// URL, like http://169.254.169.254");
+	else
+		a->imds_endpoint = v;
+	opt_path(p, r, A_CREDENTIALS_FILE, keys, &a->credentials_file);
+	opt_path(p, r, A_CA_FILE, keys, &a->ca_file);
+	v = r->val[A_PROFILE].v;
+	if (v && !valid_name(v))
+		bad(p, &r->val[A_PROFILE], "profile", "must be " NAME_RULE);
+	else
+		a->profile = v;
+	if (a->profile && !a->credentials_file)
+		bad(p, &r->val[A_PROFILE], "profile",
+		    "names a profile of credentials_file, which is not given");
+	opt_duration(p, r, A_CALL_TIMEOUT, keys, 100, 60000, false,
+		     &a->call_timeout_ms);
 }
 
 static int find_fence(const struct vigil_conf *conf, const char *name)
@@ -1834,6 +2050,7 @@ static int parse(const char *name, const char *text, size_t len,
 
 	check_cluster(&p);
 	check_links(&p);
+	check_aws(&p);
 	check_fences(&p);
 	check_nodes(&p);
 	check_resources(&p);

@@ -122,6 +122,19 @@ struct vigil_conf_node {
 
 enum vigil_conf_fence_type {
 	VIGIL_CONF_FENCE_AGENT = 1,	/* a ClusterLabs fence agent */
+	VIGIL_CONF_FENCE_AWS_ISOLATE,	/* detach the node's service ENIs */
+	VIGIL_CONF_FENCE_AWS_STOP,	/* force-stop the node's instance */
+};
+
+#define VIGIL_CONF_ENIS_MAX 8		/* enis = of an aws-isolate method */
+#define VIGIL_CONF_AWS_ID_MAX 32	/* i-<17 hex>, eni-<17 hex> */
+#define VIGIL_CONF_DUMP_TIMEOUT_DEFAULT_MS (10 * 60 * 1000)
+#define VIGIL_CONF_AWS_ISOLATE_TIMEOUT_DEFAULT_MS (30 * 1000)
+#define VIGIL_CONF_AWS_STOP_TIMEOUT_DEFAULT_MS (3 * 60 * 1000)
+
+struct vigil_conf_eni {
+	char id[VIGIL_CONF_AWS_ID_MAX];
+	int device_index;		/* where it is re-attached */
 };
 
 enum vigil_conf_fence_action {
@@ -140,6 +153,25 @@ struct vigil_conf_fence {
 	__u32 status_timeout_ms;	/* status, monitor */
 	unsigned int n_params;		/* stdin: key=value lines */
 	struct vigil_conf_param params[VIGIL_CONF_PARAMS_MAX];
+	/* VIGIL_CONF_FENCE_AWS_*: timeout_ms is the whole method's deadline */
+	char instance_id[VIGIL_CONF_AWS_ID_MAX];
+	unsigned int n_enis;		/* aws-isolate */
+	struct vigil_conf_eni enis[VIGIL_CONF_ENIS_MAX];
+	__u32 dump_timeout_ms;		/* aws-stop: a dumping node waits */
+	bool recover;			/* aws-stop: then re-attach and start */
+};
+
+/* [aws]: the account the aws-* fence methods use (Documentation/aws.md). */
+struct vigil_conf_aws {
+	bool present;
+	unsigned int line;
+	const char *region;		/* NULL: from IMDS */
+	const char *endpoint;		/* NULL: https://ec2.REGION.amazonaws.com */
+	const char *credentials_file;	/* NULL: none */
+	const char *profile;		/* NULL: default */
+	const char *ca_file;		/* NULL: the system's */
+	const char *imds_endpoint;	/* NULL: http://169.254.169.254 */
+	__u32 call_timeout_ms;		/* 0: 5 s */
 };
 
 enum vigil_conf_resource_type {
@@ -214,6 +246,7 @@ struct vigil_conf {
 	struct vigil_conf_node nodes[VIGIL_NODES_MAX];
 	unsigned int n_fences;
 	struct vigil_conf_fence fences[VIGIL_CONF_FENCES_MAX];
+	struct vigil_conf_aws aws;
 	unsigned int n_groups;
 	struct vigil_conf_group groups[VIGIL_CONF_GROUPS_MAX];
 	unsigned int n_resources;
