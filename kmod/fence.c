@@ -37,8 +37,14 @@
 #include "heartbeat.h"
 #include "netlink.h"
 
-/* How long a PANIC or REBOOT lets the NIC drain the last-gasp notice. */
-#define VIGIL_GASP_DRAIN_MS 20
+/*
+ * How long a PANIC or REBOOT lets the NIC drain each copy of the last-gasp
+ * notice. A physical NIC needs microseconds; a virtual one needs its
+ * host's I/O thread to run before the guest resets, and on a busy host
+ * 20 ms was seen not to be enough (the notice was lost: peers saw a plain
+ * death and could not take the reboot as proof).
+ */
+#define VIGIL_GASP_DRAIN_MS 50
 
 static const char *const cause_names[] = {
 	[VIGIL_CAUSE_QUORUM]	= "quorum lost",
@@ -588,6 +594,7 @@ void vigil_fence_doom(struct vigil_instance *vi)
 	u8 action = READ_ONCE(vi->doom_action);
 	u8 cause = READ_ONCE(vi->doom_cause);
 	bool dumping = READ_ONCE(vi->doom_dumping);
+	unsigned int i;
 
 	if (!action)
 		return;
@@ -595,8 +602,10 @@ void vigil_fence_doom(struct vigil_instance *vi)
 	if (xchg(&vi->doomed, true))
 		return;
 	local_bh_disable();
-	vigil_hb_last_gasp(vi, dumping);
-	mdelay(VIGIL_GASP_DRAIN_MS);
+	for (i = 0; i < VIGIL_GASP_COPIES; i++) {
+		vigil_hb_last_gasp(vi, dumping);
+		mdelay(VIGIL_GASP_DRAIN_MS);
+	}
 	if (action == VIGIL_ACTION_REBOOT) {
 		pr_emerg("self-fence (%s): emergency restart\n",
 			 cause_names[cause]);

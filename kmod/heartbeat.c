@@ -90,19 +90,21 @@ static void refill_work(struct work_struct *work)
 }
 
 /*
- * The heartbeat pool holds two rounds (see above); the last-gasp pool one
- * round, untouched by heartbeats, so that the notice never finds it dry.
+ * The heartbeat pool holds two rounds (see above); the last-gasp pool
+ * VIGIL_GASP_COPIES rounds, untouched by heartbeats, so that the notice
+ * never finds it dry.
  */
 int vigil_hb_pool_fill(struct vigil_instance *vi, unsigned int frames)
 {
 	return pool_refill(&vi->pool, 2 * frames, GFP_KERNEL) ?:
-	       pool_refill(&vi->gasp_pool, frames, GFP_KERNEL);
+	       pool_refill(&vi->gasp_pool, VIGIL_GASP_COPIES * frames,
+			   GFP_KERNEL);
 }
 
 void vigil_hb_pool_target(struct vigil_instance *vi, unsigned int frames)
 {
 	WRITE_ONCE(vi->pool_target, 2 * frames);
-	WRITE_ONCE(vi->gasp_target, frames);
+	WRITE_ONCE(vi->gasp_target, VIGIL_GASP_COPIES * frames);
 	queue_work(system_highpri_wq, &vi->refill);
 }
 

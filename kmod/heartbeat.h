@@ -23,6 +23,13 @@ void vigil_hb_pool_target(struct vigil_instance *vi, unsigned int frames);
  * preallocated last-gasp pool, L2 frames straight to the driver. Any
  * context but hard IRQ; takes vi->lock.
  */
+/*
+ * The last-gasp notice goes out this many times, VIGIL_GASP_DRAIN_MS
+ * apart (fence.c): a virtual NIC whose host is busy may not have sent the
+ * first copy when the reset or panic comes.
+ */
+#define VIGIL_GASP_COPIES 2
+
 void vigil_hb_last_gasp(struct vigil_instance *vi, bool dumping);
 
 /*
