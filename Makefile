@@ -42,8 +42,8 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 LIB_SRC := $(wildcard tools/libvigil/*.c)
 LIB_HDR := $(wildcard tools/libvigil/*.h) uapi/linux/vigil.h
 # vigilctl check-config runs vigild's own checks: daemon/conf.c.
-CONF_SRC := daemon/conf.c
-CONF_HDR := daemon/conf.h $(wildcard kmod/core/quorum.[ch] kmod/core/lease.[ch])
+CONF_SRC := daemon/conf.c daemon/aws_input.c
+CONF_HDR := daemon/conf.h daemon/aws_input.h $(wildcard kmod/core/quorum.[ch] kmod/core/lease.[ch])
 TOOLS_SRC := $(wildcard tools/*.c) $(LIB_SRC) $(CONF_SRC)
 TOOLS_HDR := $(wildcard tools/*.h) $(LIB_HDR) $(CONF_HDR)
 DAEMON_SRC := $(wildcard daemon/*.c) $(LIB_SRC)
@@ -75,6 +75,10 @@ $(B)/vigilctl: $(TOOLS_SRC) $(TOOLS_HDR)
 $(B)/vigild: $(DAEMON_SRC) $(DAEMON_HDR)
 	@mkdir -p $(B)
 	$(CC) $(USER_CFLAGS) -Itools/libvigil $(NL_CFLAGS) $(INI_CFLAGS) $(ROUTE_CFLAGS) -o $@ $(DAEMON_SRC) $(NL_LIBS) $(INI_LIBS) $(ROUTE_LIBS)
+
+$(B)/vigil-aws: $(AWS_MAIN) $(AWS_LIB_SRC) $(AWS_HDR)
+	@mkdir -p $(B)
+	$(CC) $(USER_CFLAGS) -Idaemon/aws $(AWS_CFLAGS) $(INI_CFLAGS) -o $@ $(AWS_MAIN) $(AWS_LIB_SRC) $(AWS_LIBS) $(INI_LIBS)
 
 deps:
 	@tools/deps.sh

@@ -154,6 +154,7 @@ static const struct vigil_conf_resource *resource(struct vigild_cluster *c,
 }
 
 static void execute(struct vigild_cluster *c, const struct vigil_engine_action *a);
+static void fencing_poll(struct vigild_cluster *c);
 
 static int step(struct vigild_cluster *c, const struct vigil_engine_input *in)
 {
@@ -212,8 +213,12 @@ int vigild_cluster_feed_view(struct vigild_cluster *c,
 {
 	struct vigil_engine_input in = { .type = VIGIL_EIN_VIEW, .view = &c->view };
 
+	int ret;
+
 	c->view = *v;
-	return vigild_cluster_feed(c, &in);
+	ret = vigild_cluster_feed(c, &in);
+	fencing_poll(c);
+	return ret;
 }
 
 static void feed_result(struct vigild_cluster *c, enum vigil_engine_input_type t,
@@ -458,26 +463,111 @@ static void group_begin(struct vigild_cluster *c, unsigned int g,
 
 /* --- fencing ----------------------------------------------------------------- */
 
+static const struct vigil_conf_fence *method_of(const struct vigild_fencing *f,
+						unsigned int i)
+{
+	const struct vigil_conf *conf = f->c->conf;
+
+	return &conf->fences[conf->nodes[f->node].fence[i]];
+}
+
+static const struct vigil_engine_peer *peer_of(const struct vigild_cluster *c,
+					       unsigned int node)
+{
+	uint16_t id = c->conf->nodes[node].id;
+	unsigned int i;
+
+	for (i = 0; i < c->view.npeers; i++)
+		if (c->view.peers[i].id == id)
+			return &c->view.peers[i];
+	return NULL;
+}
+
+static bool peer_dumping(const struct vigild_cluster *c, unsigned int node)
+{
+	const struct vigil_engine_peer *p = peer_of(c, node);
+
+	return p && p->state == VIGIL_PEER_DUMPING;
+}
+
+/* Up again in another life: its dump is done, it rebooted. */
+static bool peer_back(const struct vigild_fencing *f)
+{
+	const struct vigil_engine_peer *p = peer_of(f->c, f->node);
+
+	return p && p->heard && p->incarnation != f->incarnation;
+}
+
+static void fence_report(struct vigild_fencing *f, bool ok)
+{
+	struct vigild_cluster *c = f->c;
+
+	if (!f->asked || f->reported)
+		return;
+	f->reported = true;
+	feed_result(c, VIGIL_EIN_FENCE_DONE, 0, 0, c->conf->nodes[f->node].id, ok);
+}
+
+static void fence_finish(struct vigild_fencing *f)
+{
+	const struct vigil_conf_node *nd = &f->c->conf->nodes[f->node];
+
+	f->phase = VIGILD_FENCE_IDLE;
+	if (f->asked && !f->reported)
+		vigild_log("fencing node %s: no method confirmed", nd->name);
+	fence_report(f, false);
+}
+
 static void fence_next(struct vigild_fencing *f);
+static void recover_next(struct vigild_fencing *f);
 
 static void fence_done(void *arg, const struct vigil_agent_outcome *o)
 {
 	struct vigild_fencing *f = arg;
-	struct vigild_cluster *c = f->c;
-	const struct vigil_conf_node *nd = &c->conf->nodes[f->node];
-	const struct vigil_conf_fence *m = &c->conf->fences[nd->fence[f->method]];
+	const struct vigil_conf_node *nd = &f->c->conf->nodes[f->node];
+	const struct vigil_conf_fence *m = method_of(f, f->method);
+	int idx = nd->fence[f->method];
 
 	f->op = NULL;
-	if (o->result == VIGIL_AGENT_OK) {
-		vigild_log("fencing node %s: method %s confirmed (%u ms)",
-			   nd->name, m->name, o->elapsed_ms);
-		feed_result(c, VIGIL_EIN_FENCE_DONE, 0, 0, nd->id, true);
+	if (o->result != VIGIL_AGENT_OK) {
+		vigild_log("fencing node %s: method %s failed: %s (%s)", nd->name,
+			   m->name, vigil_agent_result_name(o->result), o->reason);
+		if (f->isolated >= 0 && m->type == VIGIL_CONF_FENCE_AWS_STOP)
+			vigild_log("fencing node %s: it stays isolated by %s; its instance was not stopped (vigilctl eni-attach %s once it is safe)",
+				   nd->name, f->c->conf->fences[f->isolated].name,
+				   nd->name);
+		f->method++;
+		fence_next(f);
 		return;
 	}
-	vigild_log("fencing node %s: method %s failed: %s (%s)", nd->name,
-		   m->name, vigil_agent_result_name(o->result), o->reason);
-	f->method++;
-	fence_next(f);
+	switch (m->type) {
+	case VIGIL_CONF_FENCE_AWS_ISOLATE:
+		vigild_log("fencing node %s: method %s confirmed (%u ms): isolated; failover may proceed, the next method goes on",
+			   nd->name, m->name, o->elapsed_ms);
+		f->isolated = idx;
+		fence_report(f, true);
+		f->method++;
+		fence_next(f);
+		return;
+	case VIGIL_CONF_FENCE_AWS_STOP:
+		vigild_log("fencing node %s: method %s confirmed (%u ms): stopped",
+			   nd->name, m->name, o->elapsed_ms);
+		f->stopped = idx;
+		fence_report(f, true);
+		if (!m->recover) {
+			f->phase = VIGILD_FENCE_IDLE;
+			return;
+		}
+		f->phase = f->isolated >= 0 ? VIGILD_FENCE_ATTACH : VIGILD_FENCE_START;
+		recover_next(f);
+		return;
+	default:
+		vigild_log("fencing node %s: method %s confirmed (%u ms)",
+			   nd->name, m->name, o->elapsed_ms);
+		fence_report(f, true);
+		f->phase = VIGILD_FENCE_IDLE;
+		return;
+	}
 }
 
 static void fence_next(struct vigild_fencing *f)
@@ -486,19 +576,120 @@ static void fence_next(struct vigild_fencing *f)
 	const struct vigil_conf_node *nd = &c->conf->nodes[f->node];
 	int ret;
 
+	f->phase = VIGILD_FENCE_METHOD;
 	for (; f->method < nd->n_fence; f->method++) {
-		const struct vigil_conf_fence *m = &c->conf->fences[nd->fence[f->method]];
+		const struct vigil_conf_fence *m = method_of(f, f->method);
+		enum vigil_aws_step stepn;
 
+		/* Once isolated, only a forced stop is left to do. */
+		if (f->isolated >= 0 && m->type != VIGIL_CONF_FENCE_AWS_STOP)
+			continue;
+		if (!f->asked && m->type != VIGIL_CONF_FENCE_AWS_ISOLATE &&
+		    m->type != VIGIL_CONF_FENCE_AWS_STOP)
+			continue;
+		if (m->type == VIGIL_CONF_FENCE_AWS_STOP && peer_dumping(c, f->node)) {
+			if (!f->dump_until_ms) {
+				f->dump_until_ms = now(c) + m->dump_timeout_ms;
+				vigild_log("fencing node %s: it is dumping: %s waits until its dump is done (at most %u ms)",
+					   nd->name, m->name, m->dump_timeout_ms);
+			}
+			if (now(c) < f->dump_until_ms) {
+				f->phase = VIGILD_FENCE_DUMP_WAIT;
+				return;
+			}
+			vigild_log("fencing node %s: still dumping after %u ms: stopping it",
+				   nd->name, m->dump_timeout_ms);
+		}
+		/* The race guard's half that is ours: no quorum, no fencing. */
+		if (!c->engine.quorate) {
+			vigild_log("fencing node %s: this node is not quorate: not fencing",
+				   nd->name);
+			break;
+		}
 		vigild_log("fencing node %s: trying method %s", nd->name, m->name);
-		ret = c->ops->fence(c->ctx, m, fence_done, f, &f->op);
+		if (m->type == VIGIL_CONF_FENCE_AGENT) {
+			ret = c->ops->fence(c->ctx, m, fence_done, f, &f->op);
+		} else {
+			stepn = m->type == VIGIL_CONF_FENCE_AWS_ISOLATE ?
+				VIGIL_AWS_ISOLATE : VIGIL_AWS_STOP;
+			ret = c->ops->aws(c->ctx, m, NULL, f->node, stepn,
+					  fence_done, f, &f->op);
+		}
 		if (!ret)
 			return;
 		f->op = NULL;
 		vigild_log("fencing node %s: method %s: cannot run: %s",
 			   nd->name, m->name, strerror(-ret));
 	}
-	vigild_log("fencing node %s: no method confirmed", nd->name);
-	feed_result(c, VIGIL_EIN_FENCE_DONE, 0, 0, nd->id, false);
+	fence_finish(f);
+}
+
+static void recover_done(void *arg, const struct vigil_agent_outcome *o)
+{
+	struct vigild_fencing *f = arg;
+	const struct vigil_conf_node *nd = &f->c->conf->nodes[f->node];
+	bool attach = f->phase == VIGILD_FENCE_ATTACH;
+
+	f->op = NULL;
+	if (o->result != VIGIL_AGENT_OK) {
+		vigild_log("recovering node %s: %s failed: %s (%s); recover it by hand (vigilctl eni-attach %s)",
+			   nd->name, attach ? "re-attaching its ENIs" : "starting it",
+			   vigil_agent_result_name(o->result), o->reason, nd->name);
+		f->phase = VIGILD_FENCE_IDLE;
+		return;
+	}
+	if (attach && f->stopped >= 0) {
+		vigild_log("recovering node %s: ENIs re-attached", nd->name);
+		f->phase = VIGILD_FENCE_START;
+		recover_next(f);
+		return;
+	}
+	vigild_log("recovering node %s: %s: it comes back as a standby",
+		   nd->name, attach ? "ENIs re-attached" : "instance running");
+	f->phase = VIGILD_FENCE_IDLE;
+}
+
+static void recover_next(struct vigild_fencing *f)
+{
+	struct vigild_cluster *c = f->c;
+	const struct vigil_conf_node *nd = &c->conf->nodes[f->node];
+	const struct vigil_conf_fence *iso = f->isolated >= 0 ?
+		&c->conf->fences[f->isolated] : NULL;
+	const struct vigil_conf_fence *stop = f->stopped >= 0 ?
+		&c->conf->fences[f->stopped] : NULL;
+	bool attach = f->phase == VIGILD_FENCE_ATTACH;
+	int ret;
+
+	vigild_log("recovering node %s: %s", nd->name,
+		   attach ? "re-attaching its ENIs" : "starting its instance");
+	if (attach)
+		ret = c->ops->aws(c->ctx, iso, NULL, f->node, VIGIL_AWS_ATTACH,
+				  recover_done, f, &f->op);
+	else
+		ret = c->ops->aws(c->ctx, stop, iso, f->node, VIGIL_AWS_START,
+				  recover_done, f, &f->op);
+	if (ret) {
+		f->op = NULL;
+		vigild_log("recovering node %s: cannot run vigil-aws: %s",
+			   nd->name, strerror(-ret));
+		f->phase = VIGILD_FENCE_IDLE;
+	}
+}
+
+static void fence_start(struct vigild_cluster *c, unsigned int i, bool asked)
+{
+	struct vigild_fencing *f = &c->fencing[i];
+	const struct vigil_engine_peer *p = peer_of(c, i);
+
+	f->phase = VIGILD_FENCE_METHOD;
+	f->asked = asked;
+	f->reported = false;
+	f->method = 0;
+	f->isolated = -1;
+	f->stopped = -1;
+	f->dump_until_ms = 0;
+	f->incarnation = p ? p->incarnation : 0;
+	fence_next(f);
 }
 
 static void fence_begin(struct vigild_cluster *c, uint16_t id)
@@ -513,13 +704,73 @@ static void fence_begin(struct vigild_cluster *c, uint16_t id)
 			   id);
 		return;
 	}
-	if (c->fencing[i].op) {
+	if (c->fencing[i].phase != VIGILD_FENCE_IDLE) {
+		/* A recovery or a dump's isolation of an earlier request. */
+		if (!c->fencing[i].asked) {
+			c->fencing[i].asked = true;
+			if (c->fencing[i].isolated >= 0 || c->fencing[i].stopped >= 0)
+				fence_report(&c->fencing[i], true);
+		}
 		vigild_debug("fencing node %s: already running",
 			     c->conf->nodes[i].name);
 		return;
 	}
-	c->fencing[i].method = 0;
-	fence_next(&c->fencing[i]);
+	fence_start(c, i, true);
+}
+
+static bool has_isolate(const struct vigil_conf *conf, unsigned int node)
+{
+	const struct vigil_conf_node *nd = &conf->nodes[node];
+	unsigned int i;
+
+	for (i = 0; i < nd->n_fence; i++)
+		if (conf->fences[nd->fence[i]].type == VIGIL_CONF_FENCE_AWS_ISOLATE)
+			return true;
+	return false;
+}
+
+/*
+ * A dumping node proves its own fence (the engine takes it), but it is
+ * isolated all the same, its stop deferred (fence_next()); and a stop
+ * that waits for a dump runs when the dump is done or late.
+ */
+static void fencing_poll(struct vigild_cluster *c)
+{
+	unsigned int i;
+
+	for (i = 0; i < c->conf->n_nodes; i++) {
+		struct vigild_fencing *f = &c->fencing[i];
+		const struct vigil_engine_peer *p;
+
+		if (i == c->self)
+			continue;
+		if (f->phase == VIGILD_FENCE_DUMP_WAIT) {
+			if (peer_back(f)) {
+				vigild_log("fencing node %s: it is back after its dump: no stop",
+					   c->conf->nodes[i].name);
+				f->phase = VIGILD_FENCE_ATTACH;
+				f->stopped = -1;
+				if (f->isolated >= 0)
+					recover_next(f);
+				else
+					f->phase = VIGILD_FENCE_IDLE;
+			} else if (now(c) >= f->dump_until_ms ||
+				   !peer_dumping(c, i)) {
+				fence_next(f);
+			}
+			continue;
+		}
+		p = peer_of(c, i);
+		if (f->phase != VIGILD_FENCE_IDLE || !p ||
+		    p->state != VIGIL_PEER_DUMPING || p->heard ||
+		    f->dump_isolated_inc == p->incarnation ||
+		    !has_isolate(c->conf, i) || !c->engine.quorate)
+			continue;
+		f->dump_isolated_inc = p->incarnation;
+		vigild_log("node %s announced it is dumping: isolating it",
+			   c->conf->nodes[i].name);
+		fence_start(c, i, false);
+	}
 }
 
 /* --- actions ------------------------------------------------------------------ */
@@ -607,6 +858,8 @@ int vigild_cluster_init(struct vigild_cluster *c, const struct vigil_conf *conf,
 	for (k = 0; k < VIGIL_ENGINE_NODES_MAX; k++) {
 		c->fencing[k].c = c;
 		c->fencing[k].node = k;
+		c->fencing[k].isolated = -1;
+		c->fencing[k].stopped = -1;
 	}
 	ret = vigil_engine_init(&c->engine, &ec, persist, boot_id, now(c));
 	if (ret) {
@@ -631,6 +884,7 @@ void vigild_cluster_fini(struct vigild_cluster *c)
 		if (c->fencing[g].op)
 			c->ops->cancel(c->ctx, c->fencing[g].op);
 		c->fencing[g].op = NULL;
+		c->fencing[g].phase = VIGILD_FENCE_IDLE;
 	}
 }
 
@@ -644,12 +898,21 @@ void vigild_cluster_tick(struct vigild_cluster *c)
 	monitors_poll(c);
 	pump(c);
 	c->pumping = false;
+	fencing_poll(c);
 }
 
 uint64_t vigild_cluster_next_ms(const struct vigild_cluster *c)
 {
 	uint64_t next = c->wakeup_ms;
 	unsigned int g, k;
+
+	for (k = 0; k < c->conf->n_nodes; k++) {
+		const struct vigild_fencing *f = &c->fencing[k];
+
+		if (f->phase == VIGILD_FENCE_DUMP_WAIT &&
+		    (!next || f->dump_until_ms < next))
+			next = f->dump_until_ms;
+	}
 
 	for (g = 0; g < c->conf->n_groups; g++) {
 		const struct vigild_group *gr = &c->grp[g];

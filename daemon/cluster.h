@@ -30,6 +30,7 @@
 #include <stdio.h>
 
 #include "agent.h"
+#include "aws_input.h"
 #include "conf.h"
 #include "engine.h"
 #include "nl.h"
@@ -55,6 +56,12 @@ struct vigild_cluster_ops {
 	int (*fence)(void *ctx, const struct vigil_conf_fence *f,
 		     vigil_agent_done_fn *done, void *arg,
 		     struct vigil_agent_op **op);
+	/* vigil-aws step with the aws-* method f (the ENIs of isolate for a
+	   step of an aws-stop method that needs them) on node (an index). */
+	int (*aws)(void *ctx, const struct vigil_conf_fence *f,
+		   const struct vigil_conf_fence *isolate, unsigned int node,
+		   enum vigil_aws_step step, vigil_agent_done_fn *done,
+		   void *arg, struct vigil_agent_op **op);
 	void (*cancel)(void *ctx, struct vigil_agent_op *op);
 };
 
@@ -89,11 +96,34 @@ struct vigild_group {
 	char last_error[VIGILD_ERROR_LEN];
 };
 
+/*
+ * Fencing one node (Documentation/aws.md, "The sequence"): its methods in
+ * order until one confirms. An aws-isolate that confirms lets failover
+ * proceed at once while the next method (the forced stop) goes on; a
+ * confirmed aws-stop is followed by recovery: re-attach the ENIs, start
+ * the instance. A dumping node is isolated and its stop deferred.
+ */
+enum vigild_fence_phase {
+	VIGILD_FENCE_IDLE,
+	VIGILD_FENCE_METHOD,		/* the node's method number .method */
+	VIGILD_FENCE_DUMP_WAIT,		/* a stop waits for the dump */
+	VIGILD_FENCE_ATTACH,		/* recovery: re-attach the ENIs */
+	VIGILD_FENCE_START,		/* recovery: start the instance */
+};
+
 struct vigild_fencing {
 	struct vigild_cluster *c;
 	unsigned int node;		/* index in conf->nodes */
+	enum vigild_fence_phase phase;
 	unsigned int method;		/* index in the node's fence list */
-	struct vigil_agent_op *op;	/* NULL: not fencing */
+	struct vigil_agent_op *op;	/* in flight, or NULL */
+	bool asked;			/* the engine asked: it gets an answer */
+	bool reported;			/* the engine has it (FENCE_DONE) */
+	uint64_t incarnation;		/* the life being fenced */
+	int isolated;			/* the aws-isolate that confirmed, or -1 */
+	int stopped;			/* the aws-stop that confirmed, or -1 */
+	uint64_t dump_until_ms;		/* DUMP_WAIT: stop then at the latest */
+	uint64_t dump_isolated_inc;	/* a dumping life already isolated */
 };
 
 struct vigild_cluster {

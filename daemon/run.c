@@ -20,6 +20,7 @@
 #include "cluster.h"
 #include "control.h"
 #include "fence_agent.h"
+#include "fence_aws.h"
 #include "run.h"
 #include "state.h"
 #include "vigild.h"
@@ -114,6 +115,18 @@ static int op_fence(void *ctx, const struct vigil_conf_fence *f,
 				     done, arg, op);
 }
 
+static int op_aws(void *ctx, const struct vigil_conf_fence *f,
+		  const struct vigil_conf_fence *isolate, unsigned int node,
+		  enum vigil_aws_step step, vigil_agent_done_fn *done, void *arg,
+		  struct vigil_agent_op **op)
+{
+	struct vigild_run *r = ctx;
+
+	return vigil_fence_aws_run(r->agents, getenv("VIGIL_AWS_PROGRAM"),
+				   r->cluster.conf, r->cluster.self, node, f,
+				   isolate, step, done, arg, op);
+}
+
 static void op_cancel(void *ctx, struct vigil_agent_op *op)
 {
 	(void)ctx;
@@ -124,7 +137,7 @@ static const struct vigild_cluster_ops real_ops = {
 	.now_ms = op_now, .set_payload = op_set_payload,
 	.self_fence = op_self_fence, .gate_open = op_gate_open,
 	.persist = op_persist, .run = op_run, .fence = op_fence,
-	.cancel = op_cancel,
+	.aws = op_aws, .cancel = op_cancel,
 };
 
 /* --- the module ----------------------------------------------------------------- */

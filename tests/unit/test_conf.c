@@ -303,7 +303,7 @@ static void test_syntax(void)
 				 "';' and '#' inside a value"));
 	BAD(0, "bogus = 1", "t.conf:23: bogus: unknown key in [resource] (allowed: monitor_interval, start_timeout, stop_timeout, monitor_timeout, type, address, interface, device, mountpoint, fstype, options, start, stop, monitor, param.NAME)");
 	BAD(5, "timeout_ms = 500\nTimeout_ms = 1", "t.conf:6: Timeout_ms: unknown key in [cluster] (allowed: name, id, key_file, key_id, timeout_ms, lease_ms, two_node, witness_votes, on_quorum_loss, on_quorum_loss_delay_ms, on_daemon_failure, on_daemon_failure_delay_ms, operator_fence_delay_ms, daemon_watchdog_ms, protect, failback)");
-	BAD(0, "[service x]\na = 1", "t.conf:23: [service x]: unknown section (allowed: [cluster], [link NAME], [node NAME], [fence NAME], [group NAME], [resource NAME])");
+	BAD(0, "[service x]\na = 1", "t.conf:23: [service x]: unknown section (allowed: [cluster], [link NAME], [node NAME], [fence NAME], [group NAME], [resource NAME], [aws])");
 	BAD(0, "[node]\nid = 4", "t.conf:23: [node]: needs a name: [node NAME]");
 	BAD(0, "[node d e]\nid = 4", "t.conf:23: [node d e]: one name only: [node NAME]");
 	BAD(0, "[node -d]\nid = 4", "t.conf:23: [node -d]: bad name '-d': must be 1..31 letters, digits, '.', '_' or '-', starting with a letter or digit");
@@ -447,8 +447,9 @@ static void test_fences(void)
 	static const char f[] = "[fence f]\ntype = agent\nagent = /usr/sbin/fence_x";
 
 	vigil_conf_free(accepted(edit(0, f), VIGIL_CONF_NO_KEY, "a fence method"));
-	BAD(0, "[fence f]\nagent = /x", "t.conf:23: [fence f]: no type (agent)");
-	BAD(0, "[fence f]\ntype = aws\nagent = /x", "t.conf:24: type = aws: must be agent");
+	BAD(0, "[fence f]\nagent = /x", "t.conf:23: [fence f]: no type (agent, aws-isolate or aws-stop)");
+	BAD(0, "[fence f]\ntype = aws\nagent = /x", "t.conf:24: type = aws: must be agent, aws-isolate or aws-stop");
+	BAD(0, "[fence f]\ntype = agent\nagent = /x\ninstance_id = i-12345678", "t.conf:26: instance_id = i-12345678: not a key of type agent (its keys: type, agent, action, timeout, status_timeout, param.NAME)");
 	BAD(0, "[fence f]\ntype = agent", "t.conf:23: [fence f]: no agent (the fence agent's path, like /usr/sbin/fence_ipmilan)");
 	BAD(0, "[fence f]\ntype = agent\nagent = fence_x", "t.conf:25: agent = fence_x: must be an absolute path, without blanks");
 	BAD(0, "[fence f]\ntype = agent\nagent = /x\naction = on", "t.conf:26: action = on: must be off or reboot");
@@ -456,6 +457,57 @@ static void test_fences(void)
 	BAD(0, "[fence f]\ntype = agent\nagent = /x\nstatus_timeout = 2h", "t.conf:26: status_timeout = 2h: must be a duration from 1s to 1h, like 30s, 500ms, 5m or 1h");
 	BAD(0, "[fence f]\ntype = agent\nagent = /x\nparam.a-b = 1", "t.conf:26: param.a-b: parameter names are 1..63 letters, digits or '_', not starting with a digit");
 	BAD(0, "[fence f]\ntype = agent\nagent = /x\nparam.ip = 1\nparam.ip = 2", "t.conf:27: param.ip given twice in this section (first at line 26)");
+}
+
+static void test_aws(void)
+{
+	static const char iso[] = "[aws]\nregion = us-east-1\nendpoint = https://169.254.169.254\n"
+		"credentials_file = /etc/vigil/aws\nprofile = vigil\nca_file = /etc/vigil/ca.pem\n"
+		"call_timeout = 2s\n"
+		"[fence f]\ntype = aws-isolate\ninstance_id = i-0123456789abcdef0\n"
+		"enis = eni-0123456789abcdef1:1 eni-0123456789abcdef2:2\ntimeout = 20s\n"
+		"[fence g]\ntype = aws-stop\ninstance_id = i-0123456789abcdef0\n"
+		"dump_timeout = 5m\nrecover = no";
+	struct vigil_conf *c = accepted(edit(0, iso), VIGIL_CONF_NO_KEY, "aws-isolate and aws-stop methods");
+
+	if (c) {
+		const struct vigil_conf_fence *f = &c->fences[0], *g = &c->fences[1];
+
+		tap_ok(c->aws.present && !strcmp(c->aws.region, "us-east-1") &&
+		       !strcmp(c->aws.endpoint, "https://169.254.169.254") &&
+		       !strcmp(c->aws.profile, "vigil") &&
+		       !strcmp(c->aws.ca_file, "/etc/vigil/ca.pem") &&
+		       c->aws.call_timeout_ms == 2000 && !c->aws.imds_endpoint,
+		       "[aws] values");
+		tap_ok(f->type == VIGIL_CONF_FENCE_AWS_ISOLATE && f->n_enis == 2 &&
+		       !strcmp(f->enis[1].id, "eni-0123456789abcdef2") &&
+		       f->enis[1].device_index == 2 && f->timeout_ms == 20000 &&
+		       !strcmp(f->instance_id, "i-0123456789abcdef0"),
+		       "aws-isolate values");
+		tap_ok(g->type == VIGIL_CONF_FENCE_AWS_STOP && !g->recover &&
+		       g->dump_timeout_ms == 300000 &&
+		       g->timeout_ms == VIGIL_CONF_AWS_STOP_TIMEOUT_DEFAULT_MS,
+		       "aws-stop values and default timeout");
+		vigil_conf_free(c);
+	}
+	BAD(0, "[fence f]\ntype = aws-stop\ninstance_id = i-12345678", "t.conf:23: [fence f]: type aws-stop needs an [aws] section");
+	BAD(0, "[aws]\nregion = x\n[aws]\nregion = y", "t.conf:25: [aws] given twice (first at line 23)");
+	BAD(0, "[aws x]\nregion = x", "t.conf:23: [aws x]: [aws] takes no name");
+	BAD(0, "[aws]\nregion = US_East", "t.conf:24: region = US_East: must be an AWS region, like us-east-1 (lowercase letters, digits and '-')");
+	BAD(0, "[aws]\nendpoint = http://ec2.example", "t.conf:24: endpoint = http://ec2.example: must be an https:// URL (TLS is always verified), like https://ec2.us-east-1.amazonaws.com");
+	BAD(0, "[aws]\nimds_endpoint = https://x", "t.conf:24: imds_endpoint = https://x: must be an http:// URL, like http://169.254.169.254");
+	BAD(0, "[aws]\nprofile = p", "t.conf:24: profile = p: names a profile of credentials_file, which is not given");
+	BAD(0, "[aws]\ncall_timeout = 2m", "t.conf:24: call_timeout = 2m: must be a duration from 100ms to 1m, like 30s, 500ms, 5m or 1h");
+	BAD(0, "[aws]\nsecret = x", "t.conf:24: secret: unknown key in [aws] (allowed: region, endpoint, credentials_file, profile, ca_file, imds_endpoint, call_timeout)");
+	BAD(0, "[aws]\nregion = r\n[fence f]\ntype = aws-stop", "t.conf:25: [fence f]: no instance_id (the node's EC2 instance, like i-0123456789abcdef0)");
+	BAD(0, "[aws]\nregion = r\n[fence f]\ntype = aws-stop\ninstance_id = i-XYZ", "t.conf:27: instance_id = i-XYZ: must be an EC2 instance id: i- and 8 or 17 lowercase hexadecimal digits");
+	BAD(0, "[aws]\nregion = r\n[fence f]\ntype = aws-isolate\ninstance_id = i-12345678", "t.conf:25: [fence f]: no enis (the service ENIs to detach, as eni-ID:DEVICE_INDEX)");
+	BAD(0, "[aws]\nregion = r\n[fence f]\ntype = aws-isolate\ninstance_id = i-12345678\nenis = eni-12345678", "t.conf:28: enis = eni-12345678: eni-12345678: no device index: must be 1..8 ENIs as eni-ID:DEVICE_INDEX, like eni-0123456789abcdef0:1 (device index 1..31; 0 is the primary ENI, which cannot be detached)");
+	BAD(0, "[aws]\nregion = r\n[fence f]\ntype = aws-isolate\ninstance_id = i-12345678\nenis = eni-12345678:0", "t.conf:28: enis = eni-12345678:0: eni-12345678:0: must be 1..8 ENIs as eni-ID:DEVICE_INDEX, like eni-0123456789abcdef0:1 (device index 1..31; 0 is the primary ENI, which cannot be detached)");
+	BAD(0, "[aws]\nregion = r\n[fence f]\ntype = aws-isolate\ninstance_id = i-12345678\nenis = eni-12345678:1 eni-12345678:2", "t.conf:28: enis = eni-12345678:1 eni-12345678:2: eni-12345678 named twice");
+	BAD(0, "[aws]\nregion = r\n[fence f]\ntype = aws-isolate\ninstance_id = i-12345678\nenis = eni-12345678:1\ndump_timeout = 1m", "t.conf:29: dump_timeout = 1m: not a key of type aws-isolate (its keys: type, instance_id, enis, timeout)");
+	BAD(0, "[aws]\nregion = r\n[fence f]\ntype = aws-stop\ninstance_id = i-12345678\nenis = eni-12345678:1", "t.conf:28: enis = eni-12345678:1: not a key of type aws-stop (its keys: type, instance_id, timeout, dump_timeout, recover)");
+	BAD(0, "[aws]\nregion = r\n[fence f]\ntype = aws-stop\ninstance_id = i-12345678\nparam.x = 1", "t.conf:28: param.x: not a key of type aws-stop (its keys: type, instance_id, timeout, dump_timeout, recover)");
 }
 
 static void test_groups_resources(void)
@@ -839,6 +891,7 @@ int main(void)
 	test_quorum();
 	test_links_nodes();
 	test_fences();
+	test_aws();
 	test_groups_resources();
 	test_error_cap();
 	test_key_file();

@@ -21,6 +21,7 @@
 #include "../../daemon/agent_ip.c"
 #include "../../daemon/agent_fs.c"
 #include "../../daemon/fence_agent.c"
+#include "../../daemon/aws_input.c"
 #include "../../daemon/engine.c"
 #include "../../daemon/log.c"
 #include "../../daemon/state.c"
@@ -135,6 +136,20 @@ static int f_fence(void *ctx, const struct vigil_conf_fence *f,
 	return queue(what, done, arg, op);
 }
 
+static int f_aws(void *ctx, const struct vigil_conf_fence *f,
+		 const struct vigil_conf_fence *isolate, unsigned int node,
+		 enum vigil_aws_step step, vigil_agent_done_fn *done, void *arg,
+		 struct vigil_agent_op **op)
+{
+	char what[160];
+
+	(void)ctx, (void)node;
+	snprintf(what, sizeof(what), "aws %s %s%s%s", f->name,
+		 vigil_aws_step_name(step), isolate ? " with " : "",
+		 isolate ? isolate->name : "");
+	return queue(what, done, arg, op);
+}
+
 static void f_cancel(void *ctx, struct vigil_agent_op *op)
 {
 	struct pending *p = (struct pending *)op;
@@ -147,7 +162,7 @@ static void f_cancel(void *ctx, struct vigil_agent_op *op)
 static const struct vigild_cluster_ops fake_ops = {
 	.now_ms = f_now, .set_payload = f_payload, .self_fence = f_self_fence,
 	.gate_open = f_gate_open, .persist = f_persist, .run = f_run,
-	.fence = f_fence, .cancel = f_cancel,
+	.fence = f_fence, .aws = f_aws, .cancel = f_cancel,
 };
 
 /* Complete the pending action called what with result; false if none. */
@@ -479,6 +494,166 @@ static void test_fence(void)
 	vigil_conf_free(conf);
 }
 
+/*
+ * The AWS sequence (Documentation/aws.md, "The sequence"): n2 runs web
+ * and goes down; its methods are iso (aws-isolate) and stop (aws-stop).
+ */
+static const char aws_text[] =
+	"[cluster]\nname = t\nid = 7\nkey_file = /etc/vigil/vigil.key\n"
+	"timeout_ms = 500\n"
+	"[link a]\nindex = 0\ntype = l2\ninterface = a\n"
+	"[node n1]\nid = 1\n[node n2]\nid = 2\nfence = iso stop\n"
+	"[node n3]\nid = 3\n"
+	"[aws]\nregion = lab-1\n"
+	"[fence iso]\ntype = aws-isolate\ninstance_id = i-00000000000000002\n"
+	"enis = eni-00000000000000023:2\n"
+	"[fence stop]\ntype = aws-stop\ninstance_id = i-00000000000000002\n"
+	"dump_timeout = 10s\n"
+	"[group web]\nresources = a\nnodes = n2 n1\n"
+	"[resource a]\ntype = exec\nstart = a\nstop = a\n";
+
+static struct vigild_cluster aws_c;
+
+/*
+ * Up to n2 going down in state (DOWN or DUMPING); then ticks until a call
+ * is made (or 30 s pass). false if the cluster could not be set up.
+ */
+static bool aws_setup(struct vigil_conf *conf, struct vigil_engine_view *v,
+		      uint8_t state, bool quorate)
+{
+	char why[256] = "";
+	int i;
+
+	reset();
+	if (!conf || vigild_cluster_init(&aws_c, conf, 0, &fake_ops, NULL, NULL,
+					 boot, why, sizeof(why))) {
+		tap_ok(false, "aws: init %s", why);
+		return false;
+	}
+	view(v, true, true);
+	v->quorum_votes = 2;
+	v->npeers = 2;
+	v->peers[1].id = 3;
+	v->peers[1].state = VIGIL_PEER_UP;
+	v->peers[1].heard = true;
+	v->peers[1].incarnation = 33;
+	vigild_cluster_feed_view(&aws_c, v);
+	v->peers[0].state = state;
+	v->peers[0].heard = false;
+	v->peers[1].state = VIGIL_PEER_DOWN;
+	v->peers[1].heard = false;
+	v->quorum_votes = 1;
+	v->quorate = quorate;
+	clock_ms += 10;
+	vigild_cluster_feed_view(&aws_c, v);
+	for (i = 0; i < 6 && !ncalls; i++) {
+		clock_ms += 5000;
+		vigild_cluster_tick(&aws_c);
+	}
+	return true;
+}
+
+static void test_fence_aws(void)
+{
+	struct vigil_conf *conf = load(aws_text);
+	struct vigil_engine_view v;
+
+	/* Isolation confirmed: failover may go on; the stop runs on. */
+	if (!aws_setup(conf, &v, VIGIL_PEER_DOWN, true))
+		goto out;
+	tap_is_str(took(), "aws iso isolate", "aws: n2 down: isolated first");
+	tap_ok(!aws_c.engine.nodes[1].cleared, "... not cleared before isolation is confirmed");
+	complete("aws iso isolate", VIGIL_AGENT_OK);
+	tap_ok(aws_c.engine.nodes[1].cleared, "... confirmed: n2 cleared, failover proceeds");
+	tap_is_str(took(), "a start, aws stop stop", "... web starts on n1 while the forced stop runs");
+	complete("aws stop stop", VIGIL_AGENT_OK);
+	tap_is_str(took(), "aws iso attach", "stop confirmed: recovery re-attaches the ENIs");
+	complete("aws iso attach", VIGIL_AGENT_OK);
+	tap_is_str(took(), "aws stop start with iso", "... then starts the instance");
+	complete("aws stop start with iso", VIGIL_AGENT_OK);
+	tap_ok(npending() == 1 && !ncalls && aws_c.fencing[1].phase == VIGILD_FENCE_IDLE,
+	       "... and the sequence is over (web's start is what is left)");
+	vigild_cluster_fini(&aws_c);
+
+	/* Isolation fails, the stop confirms: failover after the stop. */
+	if (!aws_setup(conf, &v, VIGIL_PEER_DOWN, true))
+		goto out;
+	took();
+	complete("aws iso isolate", VIGIL_AGENT_ERR_GENERIC);
+	tap_is_str(took(), "aws stop stop", "aws: isolation failed: the stop is tried");
+	tap_ok(!aws_c.engine.nodes[1].cleared, "... n2 not cleared yet");
+	complete("aws stop stop", VIGIL_AGENT_OK);
+	tap_ok(aws_c.engine.nodes[1].cleared, "... stop confirmed: cleared");
+	tap_is_str(took(), "a start, aws stop start", "... web starts; recovery: nothing to re-attach, start");
+	complete("aws stop start", VIGIL_AGENT_OK);
+	vigild_cluster_fini(&aws_c);
+
+	/* Both fail: no fence, the group waits. */
+	if (!aws_setup(conf, &v, VIGIL_PEER_DOWN, true))
+		goto out;
+	took();
+	complete("aws iso isolate", VIGIL_AGENT_ERR_GENERIC);
+	complete("aws stop stop", VIGIL_AGENT_TIMEOUT);
+	tap_ok(!aws_c.engine.nodes[1].cleared && !npending(),
+	       "aws: both fail: not cleared, nothing runs");
+	clock_ms += 30000;
+	vigild_cluster_tick(&aws_c);
+	{
+		struct vigild_group_info gi;
+
+		vigild_cluster_group_info(&aws_c, 0, &gi);
+		tap_is_str(gi.state, "wait", "... web is in switchover wait");
+	}
+	vigild_cluster_fini(&aws_c);
+
+	/* A stop that fails after isolation leaves the node isolated. */
+	if (!aws_setup(conf, &v, VIGIL_PEER_DOWN, true))
+		goto out;
+	took();
+	complete("aws iso isolate", VIGIL_AGENT_OK);
+	complete("aws stop stop", VIGIL_AGENT_ERR_GENERIC);
+	tap_is_str(took(), "a start, aws stop stop", "aws: isolated, then the stop...");
+	tap_ok(aws_c.engine.nodes[1].cleared && npending() == 1 &&
+	       aws_c.fencing[1].phase == VIGILD_FENCE_IDLE,
+	       "... fails: n2 stays cleared and isolated, no recovery");
+	vigild_cluster_fini(&aws_c);
+
+	/* A dumping node: isolated, its stop waits for the dump. */
+	if (!aws_setup(conf, &v, VIGIL_PEER_DUMPING, true))
+		goto out;
+	tap_is_str(took(), "a start, aws iso isolate", "aws: dumping n2 is proof (web starts) and is isolated");
+	complete("aws iso isolate", VIGIL_AGENT_OK);
+	tap_ok(!ncalls, "... not stopped while it dumps");
+	clock_ms += 5000;
+	vigild_cluster_tick(&aws_c);
+	tap_ok(!ncalls, "... nor 5 s later");
+	clock_ms += 6000;
+	vigild_cluster_tick(&aws_c);
+	tap_is_str(took(), "aws stop stop", "... stopped once dump_timeout has passed");
+	vigild_cluster_fini(&aws_c);
+
+	/* A dumping node that comes back: no stop, its ENIs back. */
+	if (!aws_setup(conf, &v, VIGIL_PEER_DUMPING, true))
+		goto out;
+	took();
+	complete("aws iso isolate", VIGIL_AGENT_OK);
+	v.peers[0].state = VIGIL_PEER_UP;
+	v.peers[0].heard = true;
+	v.peers[0].incarnation = 23;
+	clock_ms += 1000;
+	vigild_cluster_feed_view(&aws_c, &v);
+	tap_is_str(took(), "aws iso attach", "aws: back after its dump: not stopped, ENIs re-attached");
+	vigild_cluster_fini(&aws_c);
+
+	/* Not quorate: nobody is fenced. */
+	if (!aws_setup(conf, &v, VIGIL_PEER_DOWN, false))
+		goto out;
+	tap_ok(!ncalls && !npending(), "aws: not quorate: no AWS call at all");
+	vigild_cluster_fini(&aws_c);
+out:
+	vigil_conf_free(conf);
+}
+
 /* --- state on disk ------------------------------------------------------------ */
 
 static void test_state(void)
@@ -571,6 +746,7 @@ int main(void)
 	test_start_failure(conf);
 	test_restore(conf);
 	test_fence();
+	test_fence_aws();
 	test_state();
 	vigil_conf_free(conf);
 	return tap_done();
