@@ -20,6 +20,11 @@
 #define VIGIL_EC2_API_VERSION "2016-11-15"
 #define VIGIL_EC2_ID_MAX 64
 #define VIGIL_EC2_ENIS_MAX 16
+/* A retry's delay is cut short to leave this much before the deadline for
+ * the request, and there is no retry when less than this is left; never
+ * more than VIGIL_EC2_ATTEMPTS_MAX requests per call. */
+#define VIGIL_EC2_RETRY_ROOM_MS 100
+#define VIGIL_EC2_ATTEMPTS_MAX 32
 
 enum vigil_ec2_class {
 	VIGIL_EC2_OK = 0,
@@ -58,8 +63,8 @@ struct vigil_ec2 {
 
 struct vigil_ec2_attachment {
 	char eni_id[VIGIL_EC2_ID_MAX];
-	char attachment_id[VIGIL_EC2_ID_MAX];
-	int device_index;
+	char attachment_id[VIGIL_EC2_ID_MAX];	/* "": no attachment */
+	int device_index;		/* -1: none given */
 	char status[16];		/* attaching|attached|detaching|detached */
 };
 
@@ -82,7 +87,8 @@ struct vigil_ec2_eni {
 /*
  * Resolve region (conf, else IMDS), endpoint (conf, else
  * https://ec2.REGION.amazonaws.com) and credentials (creds.h). 0 or a
- * negative errno with the reason in err.
+ * negative errno with the reason in err. *e is zeroed first: set
+ * deadline_ms, backoff_*, dry_run and log afterwards. conf must outlive e.
  */
 int vigil_ec2_init(struct vigil_ec2 *e, const struct vigil_aws_conf *conf,
 		   char *err, size_t errlen);
@@ -91,8 +97,11 @@ void vigil_ec2_free(struct vigil_ec2 *e);	/* zeroes the credentials */
 /*
  * Each call: 0 on success; a negative errno otherwise with *er filled
  * (-EAGAIN: still retryable when the deadline came; -EACCES auth/denied;
- * -ENOENT not found; -EBUSY state; -EIO other). In dry-run mode nothing is
- * sent and describe calls return -EOPNOTSUPP.
+ * -ENOENT not found; -EBUSY state; -EIO other, a malformed answer
+ * included; -EINVAL a bad argument; -ETIMEDOUT the deadline had passed
+ * before the first request). er may be NULL. In dry-run mode nothing is
+ * sent, mutating calls log "would call Action Param=value ..." and return
+ * 0, and describe calls return -EOPNOTSUPP.
  */
 int vigil_ec2_describe_instance(struct vigil_ec2 *e, const char *instance_id,
 				struct vigil_ec2_instance *out,
@@ -127,6 +136,13 @@ unsigned int vigil_ec2_backoff_ms(unsigned int attempt, unsigned int base,
 /* Parse an error body (<Response><Errors><Error>...). 0 or -EINVAL. */
 int vigil_ec2_parse_error(const char *xml, size_t len, long http_status,
 			  struct vigil_ec2_error *er);
+/*
+ * Parse a DescribeInstances / DescribeNetworkInterfaces answer for the
+ * instance / interface with that id (NULL: the first one). 0, -EINVAL
+ * (malformed: a required element missing, an id that does not fit),
+ * -ENOENT (well-formed, but that id is not in it), -ENOSPC (more than
+ * VIGIL_EC2_ENIS_MAX interfaces).
+ */
 int vigil_ec2_parse_instance(const char *xml, size_t len,
 			     const char *instance_id,
 			     struct vigil_ec2_instance *out);
