@@ -17,7 +17,7 @@
 
 #include "http.h"
 
-#define DEFAULT_TIMEOUT_MS 10000
+#define HTTP_TIMEOUT_MS 10000
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static CURLcode curl_init_ret;
@@ -221,7 +221,7 @@ int vigil_http_do(const struct vigil_http_req *req,
 		rc = curl_easy_setopt(h, CURLOPT_CAINFO, req->ca_file);
 	if (rc == CURLE_OK)
 		rc = curl_easy_setopt(h, CURLOPT_TIMEOUT_MS,
-				      (long)(req->timeout_ms ? req->timeout_ms : DEFAULT_TIMEOUT_MS));
+				      (long)(req->timeout_ms ? req->timeout_ms : HTTP_TIMEOUT_MS));
 	if (rc == CURLE_OK)
 		rc = curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE,
 				      (curl_off_t)VIGIL_HTTP_BODY_MAX);

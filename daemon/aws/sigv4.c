@@ -45,7 +45,7 @@ struct out {
 	bool full;
 };
 
-static void put(struct out *o, const char *s, size_t n)
+static void out_put(struct out *o, const char *s, size_t n)
 {
 	if (o->full || o->n + n >= o->len) {
 		o->full = true;
@@ -56,17 +56,17 @@ static void put(struct out *o, const char *s, size_t n)
 	o->p[o->n] = '\0';
 }
 
-static void puts_(struct out *o, const char *s)
+static void out_puts(struct out *o, const char *s)
 {
-	put(o, s, strlen(s));
+	out_put(o, s, strlen(s));
 }
 
-static void putc_(struct out *o, char c)
+static void out_putc(struct out *o, char c)
 {
-	put(o, &c, 1);
+	out_put(o, &c, 1);
 }
 
-static int done(struct out *o)
+static int out_done(struct out *o)
 {
 	if (o->full)
 		return -ENOSPC;
@@ -80,7 +80,7 @@ static bool unreserved(unsigned char c)
 }
 
 /* %XX-encode s[0..n) into o; '/' is kept when keep_slash. */
-static void encode(struct out *o, const char *s, size_t n, bool keep_slash)
+static void uri_encode(struct out *o, const char *s, size_t n, bool keep_slash)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	size_t i;
@@ -90,13 +90,13 @@ static void encode(struct out *o, const char *s, size_t n, bool keep_slash)
 		char e[3] = { '%', hex[c >> 4], hex[c & 15] };
 
 		if (unreserved(c) || (keep_slash && c == '/'))
-			putc_(o, c);
+			out_putc(o, c);
 		else
-			put(o, e, 3);
+			out_put(o, e, 3);
 	}
 }
 
-static int hexval(char c)
+static int hex_val(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -109,14 +109,14 @@ static int hexval(char c)
 
 /* Decode %XX in s[0..n) in place; a '%' not followed by two hex digits
  * stays itself. The new length. */
-static size_t decode(char *s, size_t n)
+static size_t uri_decode(char *s, size_t n)
 {
 	size_t i, j;
 
 	for (i = j = 0; i < n; i++, j++) {
-		if (s[i] == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 &&
-		    hexval(s[i + 2]) >= 0) {
-			s[j] = (char)(hexval(s[i + 1]) << 4 | hexval(s[i + 2]));
+		if (s[i] == '%' && i + 2 < n && hex_val(s[i + 1]) >= 0 &&
+		    hex_val(s[i + 2]) >= 0) {
+			s[j] = (char)(hex_val(s[i + 1]) << 4 | hex_val(s[i + 2]));
 			i += 2;
 		} else {
 			s[j] = s[i];
@@ -213,18 +213,18 @@ static int canonical_query(struct out *o, const char *query)
 		eq = memchr(s, '=', amp - s);
 		kl = (eq ? eq : amp) - s;
 		memcpy(raw, s, kl);
-		kl = decode(raw, kl);
+		kl = uri_decode(raw, kl);
 		pairs[np].k = enc + e.n;
-		encode(&e, raw, kl, false);
-		put(&e, "", 1);		/* the NUL, counted */
+		uri_encode(&e, raw, kl, false);
+		out_put(&e, "", 1);		/* the NUL, counted */
 		e.n++;
 		vl = eq ? amp - eq - 1 : 0;
 		if (eq)
 			memcpy(raw, eq + 1, vl);
-		vl = decode(raw, vl);
+		vl = uri_decode(raw, vl);
 		pairs[np].v = enc + e.n;
-		encode(&e, raw, vl, false);
-		put(&e, "", 1);
+		uri_encode(&e, raw, vl, false);
+		out_put(&e, "", 1);
 		e.n++;
 		if (e.full)
 			return -ENOSPC;
@@ -235,15 +235,15 @@ next:
 	qsort(pairs, np, sizeof(pairs[0]), cmp_pair);
 	for (i = 0; i < np; i++) {
 		if (i)
-			putc_(o, '&');
-		puts_(o, pairs[i].k);
-		putc_(o, '=');
-		puts_(o, pairs[i].v);
+			out_putc(o, '&');
+		out_puts(o, pairs[i].k);
+		out_putc(o, '=');
+		out_puts(o, pairs[i].v);
 	}
 	return 0;
 }
 
-static bool blank(char c)
+static bool is_blank(char c)
 {
 	return c == ' ' || c == '\t' || c == '\v' || c == '\f' || c == '\r';
 }
@@ -259,15 +259,15 @@ static void put_value(struct out *o, const char *v)
 		bool any = false, gap = false;
 
 		for (; v < e; v++) {
-			if (blank(*v)) {
+			if (is_blank(*v)) {
 				gap = any;
 				continue;
 			}
 			if (!any && !first_line)
-				putc_(o, ',');
+				out_putc(o, ',');
 			if (gap)
-				putc_(o, ' ');
-			putc_(o, *v);
+				out_putc(o, ' ');
+			out_putc(o, *v);
 			any = true;
 			gap = false;
 		}
@@ -297,10 +297,10 @@ static int collect_headers(const struct vigil_sigv4_req *r, struct hdr *h,
 
 		if (!n || !r->headers[i].value)
 			return -EINVAL;
-		while (blank(*n))
+		while (is_blank(*n))
 			n++;
 		l = strlen(n);
-		while (l && blank(n[l - 1]))
+		while (l && is_blank(n[l - 1]))
 			l--;
 		if (!l || l >= NAME_MAX_LEN)
 			return -EINVAL;
@@ -337,12 +337,12 @@ static void signed_headers(struct out *o, const struct hdr *h,
 		if (i && !strcmp(name, h[order[i - 1]].name))
 			continue;
 		if (i)
-			putc_(o, ';');
-		puts_(o, name);
+			out_putc(o, ';');
+		out_puts(o, name);
 	}
 }
 
-static void hex(char *out, const unsigned char *b, size_t n)
+static void to_hex(char *out, const unsigned char *b, size_t n)
 {
 	static const char digits[] = "0123456789abcdef";
 	size_t i;
@@ -362,7 +362,7 @@ static int sha256_hex(const void *data, size_t len, char out[65])
 	if (!EVP_Digest(data ? data : "", len, md, &mdlen, EVP_sha256(), NULL) ||
 	    mdlen != 32)
 		return -EIO;
-	hex(out, md, 32);
+	to_hex(out, md, 32);
 	return 0;
 }
 
@@ -399,36 +399,36 @@ int vigil_sigv4_canonical_request(const struct vigil_sigv4_req *r,
 		return ret;
 
 	for (i = 0; r->method[i]; i++)
-		putc_(&o, toupper((unsigned char)r->method[i]));
-	putc_(&o, '\n');
-	encode(&o, path, strlen(path), true);
-	putc_(&o, '\n');
+		out_putc(&o, toupper((unsigned char)r->method[i]));
+	out_putc(&o, '\n');
+	uri_encode(&o, path, strlen(path), true);
+	out_putc(&o, '\n');
 	ret = canonical_query(&o, r->query);
 	if (ret)
 		return ret;
-	putc_(&o, '\n');
+	out_putc(&o, '\n');
 	for (i = 0; i < r->n_headers; i++) {
 		const struct hdr *x = &h[order[i]];
 
 		if (i && !strcmp(x->name, h[order[i - 1]].name)) {
-			putc_(&o, ',');
+			out_putc(&o, ',');
 		} else {
 			if (i)
-				putc_(&o, '\n');
-			puts_(&o, x->name);
-			putc_(&o, ':');
+				out_putc(&o, '\n');
+			out_puts(&o, x->name);
+			out_putc(&o, ':');
 		}
 		put_value(&o, x->value);
 	}
-	puts_(&o, "\n\n");
+	out_puts(&o, "\n\n");
 	signed_headers(&o, h, order, r->n_headers);
-	putc_(&o, '\n');
-	puts_(&o, body_hash);
-	return done(&o);
+	out_putc(&o, '\n');
+	out_puts(&o, body_hash);
+	return out_done(&o);
 }
 
 /* The value of header name (lowercase) when given exactly once. */
-static const char *header(const struct vigil_sigv4_req *r, const char *name)
+static const char *find_hdr(const struct vigil_sigv4_req *r, const char *name)
 {
 	const char *v = NULL;
 	unsigned int i;
@@ -470,15 +470,15 @@ int vigil_sigv4_string_to_sign(const struct vigil_sigv4_req *r,
 		return -EINVAL;
 	/* The date signed is the date sent: host and x-amz-date, once each. */
 	vigil_sigv4_amz_date(s->when, amz);
-	d = header(r, "x-amz-date");
-	if (!d || !header(r, "host"))
+	d = find_hdr(r, "x-amz-date");
+	if (!d || !find_hdr(r, "host"))
 		return -EINVAL;
-	while (blank(*d))
+	while (is_blank(*d))
 		d++;
 	if (strncmp(d, amz, 16))
 		return -EINVAL;
 	for (d += 16; *d; d++)
-		if (!blank(*d))
+		if (!is_blank(*d))
 			return -EINVAL;
 
 	creq = malloc(CREQ_MAX);
@@ -491,20 +491,20 @@ int vigil_sigv4_string_to_sign(const struct vigil_sigv4_req *r,
 	if (ret < 0)
 		return ret;
 
-	puts_(&o, "AWS4-HMAC-SHA256\n");
-	puts_(&o, amz);
-	putc_(&o, '\n');
-	put(&o, amz, 8);
-	putc_(&o, '/');
-	puts_(&o, s->region);
-	putc_(&o, '/');
-	puts_(&o, s->service);
-	puts_(&o, "/aws4_request\n");
-	puts_(&o, hash);
-	return done(&o);
+	out_puts(&o, "AWS4-HMAC-SHA256\n");
+	out_puts(&o, amz);
+	out_putc(&o, '\n');
+	out_put(&o, amz, 8);
+	out_putc(&o, '/');
+	out_puts(&o, s->region);
+	out_putc(&o, '/');
+	out_puts(&o, s->service);
+	out_puts(&o, "/aws4_request\n");
+	out_puts(&o, hash);
+	return out_done(&o);
 }
 
-static int hmac(const void *key, size_t klen, const void *data, size_t dlen,
+static int hmac256(const void *key, size_t klen, const void *data, size_t dlen,
 		unsigned char out[32])
 {
 	unsigned int n = 0;
@@ -540,7 +540,7 @@ int vigil_sigv4_authorization(const struct vigil_sigv4_req *r,
 			return -EINVAL;
 	/* A session token is sent, and signed, as x-amz-security-token. */
 	if (c->token[0]) {
-		const char *t = header(r, "x-amz-security-token");
+		const char *t = find_hdr(r, "x-amz-security-token");
 
 		if (!t || strcmp(t, c->token))
 			return -EINVAL;
@@ -555,32 +555,32 @@ int vigil_sigv4_authorization(const struct vigil_sigv4_req *r,
 	memcpy(date, sts + strlen("AWS4-HMAC-SHA256\n"), 8);
 	date[8] = '\0';
 	sl = snprintf(secret, sizeof(secret), "AWS4%s", c->secret_key);
-	ret = hmac(secret, sl, date, 8, k);
+	ret = hmac256(secret, sl, date, 8, k);
 	if (!ret)
-		ret = hmac(k, 32, s->region, strlen(s->region), k);
+		ret = hmac256(k, 32, s->region, strlen(s->region), k);
 	if (!ret)
-		ret = hmac(k, 32, s->service, strlen(s->service), k);
+		ret = hmac256(k, 32, s->service, strlen(s->service), k);
 	if (!ret)
-		ret = hmac(k, 32, "aws4_request", 12, k);
+		ret = hmac256(k, 32, "aws4_request", 12, k);
 	if (!ret)
-		ret = hmac(k, 32, sts, strlen(sts), sig);
+		ret = hmac256(k, 32, sts, strlen(sts), sig);
 	explicit_bzero(secret, sizeof(secret));
 	explicit_bzero(k, sizeof(k));
 	if (ret)
 		return ret;
-	hex(sigx, sig, 32);
+	to_hex(sigx, sig, 32);
 
-	puts_(&o, "AWS4-HMAC-SHA256 Credential=");
-	puts_(&o, c->access_key);
-	putc_(&o, '/');
-	puts_(&o, date);
-	putc_(&o, '/');
-	puts_(&o, s->region);
-	putc_(&o, '/');
-	puts_(&o, s->service);
-	puts_(&o, "/aws4_request, SignedHeaders=");
+	out_puts(&o, "AWS4-HMAC-SHA256 Credential=");
+	out_puts(&o, c->access_key);
+	out_putc(&o, '/');
+	out_puts(&o, date);
+	out_putc(&o, '/');
+	out_puts(&o, s->region);
+	out_putc(&o, '/');
+	out_puts(&o, s->service);
+	out_puts(&o, "/aws4_request, SignedHeaders=");
 	signed_headers(&o, h, order, r->n_headers);
-	puts_(&o, ", Signature=");
-	puts_(&o, sigx);
-	return done(&o);
+	out_puts(&o, ", Signature=");
+	out_puts(&o, sigx);
+	return out_done(&o);
 }
