@@ -20,6 +20,20 @@ struct subcommand {
 };
 
 static int help_main(int argc, char *argv[]);
+
+/* fence self ACTION (fence.c) or fence NODE --dry-run (aws.c). */
+static int fence_any_main(int argc, char *argv[])
+{
+	int i;
+
+	for (i = 1; i < argc && argv[i][0] == '-'; i++)
+		if (!strcmp(argv[i], "-c") || !strcmp(argv[i], "--config") ||
+		    !strcmp(argv[i], "-n") || !strcmp(argv[i], "--node"))
+			i++;
+	if (i < argc && strcmp(argv[i], "self"))
+		return fence_peer_main(argc, argv);
+	return fence_main(argc, argv);
+}
 static int version_main(int argc, char *argv[]);
 
 static const struct subcommand subcommands[] = {
@@ -34,7 +48,11 @@ static const struct subcommand subcommands[] = {
 	{ "events", "[-j] [--follow|--count N] [--timeout S]",
 	  "print events as they happen", events_main },
 	{ "fence", "self ACTION [--yes]",
-	  "fence this node now: none, freeze, panic or reboot", fence_main },
+	  "fence this node now: none, freeze, panic or reboot", fence_any_main },
+	{ "fence", "NODE --dry-run",
+	  "show how a peer would be fenced (methods, AWS calls)", fence_any_main },
+	{ "eni-attach", "[NODE] [--yes]",
+	  "re-attach a node's service ENIs (aws-isolate)", eni_attach_main },
 	{ "gate", "open", "reopen the gate a freeze latched", gate_main },
 	{ "watchdog", "register MS | pet | unregister",
 	  "the daemon watchdog by hand (tests, scripts)", watchdog_main },

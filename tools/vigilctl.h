@@ -23,6 +23,9 @@ int set_payload_main(int argc, char *argv[]);
 int witness_main(int argc, char *argv[]);
 int events_main(int argc, char *argv[]);
 int fence_main(int argc, char *argv[]);
+/* aws.c: fence NODE --dry-run (from fence_main), eni-attach */
+int fence_peer_main(int argc, char *argv[]);
+int eni_attach_main(int argc, char *argv[]);
 int gate_main(int argc, char *argv[]);
 int watchdog_main(int argc, char *argv[]);
 int check_config_main(int argc, char *argv[]);

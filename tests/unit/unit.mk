@@ -28,7 +28,7 @@ $(B)/unit/%: tests/unit/%.c tests/unit/tap.h tests/unit/capture.h $(LIB_HDR) $(L
 		$(wildcard Documentation/examples/*.conf)
 	@mkdir -p $(B)/unit
 	$(CC) $(USER_CFLAGS) -Wno-missing-prototypes $(SAN_FLAGS) -O1 \
-		-Itools/libvigil -Itests/unit $(NL_CFLAGS) $(INI_CFLAGS) $(ROUTE_CFLAGS) $(AWS_CFLAGS) -o $@ $< \
+		-Itools/libvigil -Idaemon -Itests/unit $(NL_CFLAGS) $(INI_CFLAGS) $(ROUTE_CFLAGS) $(AWS_CFLAGS) -o $@ $< \
 		$(NL_LIBS) $(CRYPTO_LIBS) $(INI_LIBS) $(ROUTE_LIBS) $(AWS_LIBS)
 
 unit: $(UNIT_BIN)
@@ -74,8 +74,15 @@ $(B)/fuzz/fuzz_engine: tests/unit/fuzz_engine.c daemon/engine.c daemon/engine.h
 	@mkdir -p $(B)/fuzz
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $<
 
+# The EC2 answer parsers (daemon/aws/ec2.c), linked with the rest of the
+# AWS client; seeds in tests/unit/fuzz-ec2/.
+$(B)/fuzz/fuzz_ec2: tests/unit/fuzz_ec2.c daemon/aws/ec2.c $(AWS_LIB_SRC) $(AWS_HDR)
+	@mkdir -p $(B)/fuzz
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(AWS_CFLAGS) $(INI_CFLAGS) -o $@ $< $(AWS_LIB_SRC) \
+		$(AWS_LIBS) $(INI_LIBS)
+
 fuzz: $(B)/fuzz/fuzz_wire $(B)/fuzz/fuzz_engine $(B)/fuzz/corpus/.stamp \
-	$(B)/fuzz/fuzz_conf $(B)/fuzz/corpus-conf/.stamp
+	$(B)/fuzz/fuzz_conf $(B)/fuzz/corpus-conf/.stamp $(B)/fuzz/fuzz_ec2
 
 fuzz-long: fuzz
 	FUZZ_SECONDS=$${FUZZ_SECONDS:-3600} tests/unit/run-fuzz
