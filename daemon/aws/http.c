@@ -184,8 +184,8 @@ int vigil_http_do(const struct vigil_http_req *req,
 			goto out;
 		}
 		/* "Name;" sends an empty value; "Name:" would remove it */
-		if (asprintf(&line, "%s%s %s", x->name, *x->value ? ":" : ";",
-			     x->value) < 0) {
+		if ((*x->value ? asprintf(&line, "%s: %s", x->name, x->value) :
+				 asprintf(&line, "%s;", x->name)) < 0) {
 			l = NULL;
 			break;
 		}
