@@ -278,8 +278,13 @@ static void test_two_node(void)
 	tap_ok(c->nodes[1].addr[0].kind == VIGIL_ADDR_IN &&
 	       c->nodes[1].addr[0].port == VIGIL_UDP_PORT_DEFAULT,
 	       "IPv4 address, default port");
-	tap_ok(c->fences[0].timeout_ms == 120000 &&
-	       c->fences[0].status_timeout_ms == 30000, "fence timeouts");
+	tap_ok(c->aws.present && !strcmp(c->aws.region, "eu-west-1") &&
+	       c->fences[0].type == VIGIL_CONF_FENCE_AWS_ISOLATE &&
+	       c->fences[0].timeout_ms == 20000 && c->fences[0].n_enis == 1 &&
+	       c->fences[0].enis[0].device_index == 1 &&
+	       c->fences[1].type == VIGIL_CONF_FENCE_AWS_STOP &&
+	       c->fences[1].timeout_ms == 120000 && c->fences[1].recover,
+	       "aws-isolate and aws-stop methods");
 	r = &c->resources[1];
 	tap_ok(r->type == VIGIL_CONF_RES_FS &&
 	       !strcmp(r->fs.device, "/dev/nvme1n1") &&
