@@ -11,7 +11,9 @@
  *    the path is encoded too ("%20" becomes "%2520"): for every service but
  *    S3 the path as sent is encoded once more;
  *  - each query key and value has its %XX escapes decoded, then is encoded
- *    as above ('/' included); the pairs are sorted by key, then value;
+ *    as above ('/' included); a '+' is a plus (%2B), not a space: send
+ *    spaces as %20; empty pairs ("a&&b") are dropped, a key without '='
+ *    is "key="; the pairs are sorted by key, then value;
  *  - header names are lowercased, values trimmed with inner runs of blanks
  *    made one space; a value of several lines becomes its lines joined by
  *    ',' (the suite's get-header-value-multiline); headers of the same name
@@ -291,6 +293,8 @@ static int collect_headers(const struct vigil_sigv4_req *r, struct hdr *h,
 
 	if (r->n_headers > HEADERS_MAX)
 		return -ENOSPC;
+	if (r->n_headers && !r->headers)
+		return -EINVAL;
 	for (i = 0; i < r->n_headers; i++) {
 		const char *n = r->headers[i].name;
 		size_t l;
@@ -433,6 +437,8 @@ static const char *find_hdr(const struct vigil_sigv4_req *r, const char *name)
 	const char *v = NULL;
 	unsigned int i;
 
+	if (!r->headers)
+		return NULL;
 	for (i = 0; i < r->n_headers; i++) {
 		if (r->headers[i].name && !strcasecmp(r->headers[i].name, name)) {
 			if (v)
