@@ -218,8 +218,7 @@ static int canonical_query(struct out *o, const char *query)
 		kl = uri_decode(raw, kl);
 		pairs[np].k = enc + e.n;
 		uri_encode(&e, raw, kl, false);
-		out_put(&e, "", 1);		/* the NUL, counted */
-		e.n++;
+		out_put(&e, "", 1);	/* the NUL: the strings follow each other */
 		vl = eq ? amp - eq - 1 : 0;
 		if (eq)
 			memcpy(raw, eq + 1, vl);
@@ -227,7 +226,6 @@ static int canonical_query(struct out *o, const char *query)
 		pairs[np].v = enc + e.n;
 		uri_encode(&e, raw, vl, false);
 		out_put(&e, "", 1);
-		e.n++;
 		if (e.full)
 			return -ENOSPC;
 		np++;
