@@ -57,7 +57,7 @@ KMOD_SRC := $(wildcard kmod/*.c kmod/*.h kmod/core/*.c kmod/core/*.h) Kbuild uap
 
 .PHONY: all module deps check demo bench clean unit selftests lab-inputs kver
 
-all: module $(B)/vigild $(B)/vigilctl
+all: module $(B)/vigild $(B)/vigilctl $(B)/vigil-aws
 
 kver:
 	@test -n "$(KVER)" || { echo "vigil: linux-headers-amd64 is not installed; run 'make deps'" >&2; exit 2; }
