@@ -983,16 +983,16 @@ static int check_id(const char *what, const char *id,
 		return -EINVAL;
 	}
 	len = strlen(id);
-	if (len >= VIGIL_EC2_ID_MAX) {
-		er_set(er, "%s `%.*s...' is longer than %d bytes", what, 24, id,
-		       VIGIL_EC2_ID_MAX - 1);
-		return -EINVAL;
-	}
 	for (size_t i = 0; i < len; i++)
 		if ((unsigned char)id[i] < 0x20 || id[i] == 0x7f) {
 			er_set(er, "%s has a control character", what);
 			return -EINVAL;
 		}
+	if (len >= VIGIL_EC2_ID_MAX) {
+		er_set(er, "%s `%.*s...' is longer than %d bytes", what, 24, id,
+		       VIGIL_EC2_ID_MAX - 1);
+		return -EINVAL;
+	}
 	er->cls = VIGIL_EC2_OK;
 	return 0;
 }
@@ -1264,6 +1264,9 @@ int vigil_ec2_init(struct vigil_ec2 *e, const struct vigil_aws_conf *conf,
 		while (len && is_space(region[len - 1]))
 			region[--len] = '\0';
 		if (!region_ok(region)) {
+			for (char *p = region; *p; p++)
+				if ((unsigned char)*p < 0x20 || *p == 0x7f)
+					*p = '?';
 			snprintf(err, errlen,
 				 "Invalid region `%.40s' from the instance metadata",
 				 region);
