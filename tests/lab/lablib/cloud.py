@@ -715,12 +715,9 @@ class Ec2:
         with self.lock:
             if e["gen"] != gen:
                 return
-            running = self.inst[e["home"]]["state"] in ("running", "pending")
-        if running:
-            self.backend.link(e["node"], e["link"], True)
-        else:
-            # A stopped instance: the link state is applied when it boots.
-            self.backend.link(e["node"], e["link"], True)
+        # The link is up before anyone can see "in-use" (for a stopped
+        # instance the lab keeps the state and applies it at boot).
+        self.backend.link(e["node"], e["link"], True)
         with self.lock:
             if e["gen"] == gen and e["att"]:
                 e["att"]["status"] = "attached"
