@@ -845,7 +845,7 @@ static int ec2_once(struct vigil_ec2 *e, const struct ec2_call *c,
 		er->cls = VIGIL_EC2_RETRY;
 		snprintf(er->code, sizeof(er->code), "Transport");
 		er_set(er, "%s", why);
-		return ret;
+		goto out;
 	}
 	if (resp.status < 200 || resp.status > 299) {
 		if (vigil_ec2_parse_error(resp.body, resp.body_len, resp.status,
