@@ -65,7 +65,24 @@ int vigild_cluster_engine_conf(const struct vigil_conf *conf,
 	}
 	ec->self = conf->nodes[self].id;
 	ec->timeout_ms = conf->cluster.timeout_ms;
+	/*
+	 * The fencer of rank r waits r delays: long enough for the one before
+	 * it to confirm its first method and announce the clearance, or give
+	 * up on it. Two fencers running cloud methods at once would race
+	 * each other's stop and recovery.
+	 */
 	ec->fence_delay_ms = VIGILD_FENCE_DELAY_FACTOR * conf->cluster.timeout_ms;
+	for (i = 0; i < conf->n_nodes; i++) {
+		const struct vigil_conf_node *nd = &conf->nodes[i];
+		__u32 d;
+
+		if (!nd->n_fence)
+			continue;
+		d = conf->fences[nd->fence[0]].timeout_ms +
+		    VIGILD_FENCE_DELAY_FACTOR * conf->cluster.timeout_ms;
+		if (d > ec->fence_delay_ms)
+			ec->fence_delay_ms = d;
+	}
 	ec->join_wait_ms = VIGILD_JOIN_WAIT_MS;
 	ec->gate_trusted = false;
 	ec->self_fence_action = conf->cluster.fence[VIGIL_CAUSE_QUORUM].action;

@@ -36,7 +36,8 @@
 #include "nl.h"
 
 /* Engine settings vigil.conf has no key for yet. */
-#define VIGILD_FENCE_DELAY_FACTOR 5	/* fence_delay_ms = 5 x timeout_ms */
+/* fence_delay_ms = 5 x timeout_ms + the longest first method's timeout */
+#define VIGILD_FENCE_DELAY_FACTOR 5
 #define VIGILD_JOIN_WAIT_MS 60000	/* never-heard nodes: fence after */
 
 #define VIGILD_CLUSTER_QUEUE 64

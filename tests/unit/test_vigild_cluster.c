@@ -561,6 +561,8 @@ static void test_fence_aws(void)
 	/* Isolation confirmed: failover may go on; the stop runs on. */
 	if (!aws_setup(conf, &v, VIGIL_PEER_DOWN, true))
 		goto out;
+	tap_is_int(aws_c.engine.conf.fence_delay_ms, 30000 + 5 * 500,
+		   "aws: the rank delay covers the first method's timeout");
 	tap_is_str(took(), "aws iso isolate", "aws: n2 down: isolated first");
 	tap_ok(!aws_c.engine.nodes[1].cleared, "... not cleared before isolation is confirmed");
 	complete("aws iso isolate", VIGIL_AGENT_OK);
@@ -596,7 +598,8 @@ static void test_fence_aws(void)
 	complete("aws stop stop", VIGIL_AGENT_TIMEOUT);
 	tap_ok(!aws_c.engine.nodes[1].cleared && !npending(),
 	       "aws: both fail: not cleared, nothing runs");
-	clock_ms += 30000;
+	/* The wait comes once every fencer's turn has passed. */
+	clock_ms += 3 * aws_c.engine.conf.fence_delay_ms;
 	vigild_cluster_tick(&aws_c);
 	{
 		struct vigild_group_info gi;

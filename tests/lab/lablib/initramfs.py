@@ -128,6 +128,7 @@ def inputs(kver):
     bins = [
         ("/usr/sbin/vigild", os.path.join(build, "vigild")),
         ("/usr/sbin/vigilctl", os.path.join(build, "vigilctl")),
+        ("/usr/libexec/vigil/vigil-aws", os.path.join(build, "vigil-aws")),
         ("/usr/sbin/vigil-agent", os.path.join(build, "lab", "vigil-agent")),
         ("/usr/sbin/vigil-rogue", os.path.join(build, "lab", "vigil-rogue")),
         ("/usr/sbin/vigil-recorder", os.path.join(build, "lab", "vigil-recorder")),
