@@ -1091,7 +1091,11 @@ class _ImdsHandler(_Handler):
             if node is None:
                 raise _ImdsStatus(403)
             token = base64.urlsafe_b64encode(secrets.token_bytes(42)).decode()
-            cloud.imds_tokens[token] = (node, time.time() + ttl)
+            now = time.time()
+            for k, (_, exp) in list(cloud.imds_tokens.items()):
+                if exp <= now:
+                    cloud.imds_tokens.pop(k, None)
+            cloud.imds_tokens[token] = (node, now + ttl)
             self.extra = ttl
             return 200, token, "text/plain"
         if method != "GET":
