@@ -538,6 +538,24 @@ static void fence_finish(struct vigild_fencing *f)
 static void fence_next(struct vigild_fencing *f);
 static void recover_next(struct vigild_fencing *f);
 
+/* With -v: what vigil-aws said, call by call (retries included). */
+static void log_steps(const char *node, const struct vigil_agent_outcome *o)
+{
+	const char *p = o->err, *nl;
+
+	if (!vigild_verbose || !p)
+		return;
+	for (; *p; p = nl + 1) {
+		nl = strchr(p, '\n');
+		if (!nl)
+			nl = p + strlen(p);
+		if (nl > p)
+			vigild_debug("node %s: %.*s", node, (int)(nl - p), p);
+		if (!*nl)
+			break;
+	}
+}
+
 static void fence_done(void *arg, const struct vigil_agent_outcome *o)
 {
 	struct vigild_fencing *f = arg;
@@ -546,6 +564,8 @@ static void fence_done(void *arg, const struct vigil_agent_outcome *o)
 	int idx = nd->fence[f->method];
 
 	f->op = NULL;
+	if (m->type != VIGIL_CONF_FENCE_AGENT)
+		log_steps(nd->name, o);
 	if (o->result != VIGIL_AGENT_OK) {
 		vigild_log("fencing node %s: method %s failed: %s (%s)", nd->name,
 			   m->name, vigil_agent_result_name(o->result), o->reason);
@@ -648,6 +668,7 @@ static void recover_done(void *arg, const struct vigil_agent_outcome *o)
 	bool attach = f->phase == VIGILD_FENCE_ATTACH;
 
 	f->op = NULL;
+	log_steps(nd->name, o);
 	if (o->result != VIGIL_AGENT_OK) {
 		vigild_log("recovering node %s: %s failed: %s (%s); recover it by hand (vigilctl eni-attach %s)",
 			   nd->name, attach ? "re-attaching its ENIs" : "starting it",
