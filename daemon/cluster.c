@@ -799,10 +799,12 @@ static void fencing_poll(struct vigild_cluster *c)
 			continue;
 		}
 		p = peer_of(c, i);
+		/* The first fencer only: two would race each other's recovery. */
 		if (f->phase != VIGILD_FENCE_IDLE || !p ||
 		    p->state != VIGIL_PEER_DUMPING || p->heard ||
 		    f->dump_isolated_inc == p->incarnation ||
-		    !has_isolate(c->conf, i) || !c->engine.quorate)
+		    !has_isolate(c->conf, i) || !c->engine.quorate ||
+		    vigil_engine_fencer_rank(&c->engine))
 			continue;
 		f->dump_isolated_inc = p->incarnation;
 		vigild_log("node %s announced it is dumping: isolating it",

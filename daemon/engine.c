@@ -611,6 +611,11 @@ static unsigned int self_rank(const struct vigil_engine *e,
 	return rank;
 }
 
+unsigned int vigil_engine_fencer_rank(const struct vigil_engine *e)
+{
+	return self_rank(e, NULL);
+}
+
 static bool members_has(const uint8_t *m, uint16_t id)
 {
 	return m[(id - 1) / 8] & (1U << ((id - 1) % 8));

@@ -392,6 +392,8 @@ void vigil_engine_save(const struct vigil_engine *e,
 		       struct vigil_engine_persist *p);
 void vigil_engine_group_status(const struct vigil_engine *e, unsigned int g,
 			       struct vigil_engine_status *st);
+/* This node's rank among the fencers (valid nodes by reset priority, id): 0 first. */
+unsigned int vigil_engine_fencer_rank(const struct vigil_engine *e);
 
 const char *vigil_engine_state_name(enum vigil_engine_state s);
 const char *vigil_engine_reason_name(enum vigil_engine_reason r);
