@@ -590,6 +590,10 @@ static void test_hostile(void)
 		"<networkInterfaceSet><item><networkInterfaceId>eni-1</networkInterfaceId>"
 		"<attachment><status>attached</status></attachment></item></networkInterfaceSet>"
 		"</item></instancesSet></item></reservationSet></DescribeInstancesResponse>",
+		/* a DTD, even one that nothing uses, in an otherwise good answer */
+		"<!DOCTYPE AttachNetworkInterfaceResponse [<!ENTITY e \"x\">]>"
+		"<AttachNetworkInterfaceResponse><attachmentId>eni-attach-1</attachmentId>"
+		"</AttachNetworkInterfaceResponse>",
 	};
 	struct vigil_ec2_instance inst;
 	struct vigil_ec2_error er;
@@ -782,6 +786,67 @@ static void test_backoff(void)
 	       vigil_ec2_backoff_ms(UINT_MAX, 0, 5000, UINT32_MAX) == 0 &&
 	       vigil_ec2_backoff_ms(1, 9000, 5000, UINT32_MAX) == 5000,
 	       "backoff: huge attempt, zero base, base above cap");
+}
+
+/* --- form encoding ---------------------------------------------------- */
+
+/* RFC 3986 section 2.3's unreserved set, the slow way. */
+static void form_ref(const unsigned char *in, char *out)
+{
+	static const char unreserved[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~";
+
+	for (; *in; in++) {
+		if (strchr(unreserved, *in))
+			*out++ = (char)*in;
+		else
+			out += sprintf(out, "%%%02X", *in);
+	}
+	*out = '\0';
+}
+
+static void test_form(void)
+{
+	unsigned int differ = 0, overflow_ok = 0, nonempty = 0;
+	uint32_t rnd = 0x2545f491;
+
+	for (unsigned int k = 0; k < 20000; k++) {
+		unsigned char in[48];
+		char got[160], want[160];
+		struct form f = { .buf = got, .size = sizeof(got) };
+		unsigned int len;
+
+		rnd ^= rnd << 13;
+		rnd ^= rnd >> 17;
+		rnd ^= rnd << 5;
+		len = rnd % 48;
+		for (unsigned int i = 0; i < len; i++) {
+			rnd ^= rnd << 13;
+			rnd ^= rnd >> 17;
+			rnd ^= rnd << 5;
+			in[i] = (unsigned char)(rnd % 255 + 1);
+		}
+		in[len] = '\0';
+		got[0] = '\0';
+		form_enc(&f, (const char *)in);
+		form_ref(in, want);
+		if (f.overflow || strcmp(got, want))
+			differ++;
+		/* The same into a buffer one byte short of it. */
+		if (strlen(want)) {
+			char small[160];
+			struct form g = { .buf = small, .size = strlen(want) };
+
+			nonempty++;
+			small[0] = '\0';
+			form_enc(&g, (const char *)in);
+			if (g.overflow && strlen(small) < strlen(want))
+				overflow_ok++;
+		}
+	}
+	tap_is_int(differ, 0, "form encoding: equals a naive RFC 3986 encoder on 20000 random strings");
+	tap_is_int(overflow_ok, nonempty,
+		   "form encoding: a buffer one byte short is an overflow, never overrun");
 }
 
 /* --- requests --------------------------------------------------------- */
@@ -1358,6 +1423,7 @@ int main(void)
 	test_hostile();
 	test_classify();
 	test_backoff();
+	test_form();
 	test_requests();
 	test_retries();
 	test_dry_run();
