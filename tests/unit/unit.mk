@@ -81,8 +81,16 @@ $(B)/fuzz/fuzz_ec2: tests/unit/fuzz_ec2.c daemon/aws/ec2.c $(AWS_LIB_SRC) $(AWS_
 	$(FUZZ_CC) $(FUZZ_FLAGS) $(AWS_CFLAGS) $(INI_CFLAGS) -o $@ $< $(AWS_LIB_SRC) \
 		$(AWS_LIBS) $(INI_LIBS)
 
+# The instance role's credentials as IMDS answers them (daemon/aws/creds.c:
+# its JSON reader and the expiry); seeds in tests/unit/fuzz-creds/.
+$(B)/fuzz/fuzz_creds: tests/unit/fuzz_creds.c $(AWS_LIB_SRC) $(AWS_HDR)
+	@mkdir -p $(B)/fuzz
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(AWS_CFLAGS) $(INI_CFLAGS) -o $@ $< \
+		$(AWS_LIBS) $(INI_LIBS)
+
 fuzz: $(B)/fuzz/fuzz_wire $(B)/fuzz/fuzz_engine $(B)/fuzz/corpus/.stamp \
-	$(B)/fuzz/fuzz_conf $(B)/fuzz/corpus-conf/.stamp $(B)/fuzz/fuzz_ec2
+	$(B)/fuzz/fuzz_conf $(B)/fuzz/corpus-conf/.stamp $(B)/fuzz/fuzz_ec2 \
+	$(B)/fuzz/fuzz_creds
 
 fuzz-long: fuzz
 	FUZZ_SECONDS=$${FUZZ_SECONDS:-3600} tests/unit/run-fuzz
