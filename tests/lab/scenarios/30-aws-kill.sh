@@ -49,7 +49,7 @@ python3 -c "import sys; sys.exit(0 if $first_n2 / 1000.0 > float('$detach') else
 step "recovery: n1's ENI re-attached and its instance started; it rejoins as a standby"
 wait_until 90 called StartInstances ||
 	fail "n2 did not start n1 again: $(on n2 tail -30 /tmp/vigild.log)"
-wait_until 60 on n2 grep -q 'recovering node n1: instance running' /tmp/vigild.log ||
+wait_until 60 logged n2 'recovering node n1: instance running' ||
 	fail "recovery not confirmed: $(on n2 tail -30 /tmp/vigild.log)"
 att=$(calls 'c["action"] == "AttachNetworkInterface" and c.get("status") == 200' | awk 'NR == 1 { print $1 }')
 start=$(calls 'c["action"] == "StartInstances" and c.get("status") == 200' | awk 'NR == 1 { print $1 }')

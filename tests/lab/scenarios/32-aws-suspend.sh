@@ -30,7 +30,7 @@ detach=$(calls 'c["action"] == "DetachNetworkInterface" and c.get("status") == 2
 first_n2=$(awk '$2 == "n2" { print $1; exit }' "$POLL")
 python3 -c "import sys; sys.exit(0 if $first_n2 / 1000.0 > float('$detach') else 1)" ||
 	fail "n2 answered (at $first_n2 ms) before n1's ENI was detached ($detach)"
-wait_until 60 on n2 grep -q "fencing node n1: it stays isolated by n1-isolate" /tmp/vigild.log ||
+wait_until 60 logged n2 'fencing node n1: it stays isolated by n1-isolate' ||
 	fail "the denied stop is not reported: $(on n2 tail -30 /tmp/vigild.log)"
 on n2 "grep -q UnauthorizedOperation /tmp/vigild.log" || fail "the AWS error is not named"
 [ "$(lab status -j | python3 -c 'import json,sys; print(json.load(sys.stdin)["nodes"]["n1"])')" = suspended ] ||

@@ -23,10 +23,10 @@ boot1=$(on n1 cat /proc/sys/kernel/random/boot_id)
 step "n1 panics into kdump: n2 isolates it and starts web; no stop"
 lab exec --bg n1 "sleep 1; vigilctl fence self panic --yes" >/dev/null || true
 wait_until 60 online_on n2 || fail "web is $(gstate n2) on n2: $(on n2 tail -40 /tmp/vigild.log)"
-wait_until 30 on n2 grep -q 'node n1 announced it is dumping: isolating it' /tmp/vigild.log ||
+wait_until 30 logged n2 'node n1 announced it is dumping: isolating it' ||
 	fail "n2 did not isolate the dumping n1: $(on n2 tail -30 /tmp/vigild.log)"
 wait_until 30 called DetachNetworkInterface || fail "no DetachNetworkInterface: $(calls)"
-wait_until 30 on n2 grep -q 'it is dumping: n1-stop waits until its dump is done' /tmp/vigild.log ||
+wait_until 30 logged n2 'it is dumping: n1-stop waits until its dump is done' ||
 	fail "n2 does not wait for the dump: $(on n2 tail -30 /tmp/vigild.log)"
 
 step "the capture kernel saves the dump; still no StopInstances"
@@ -37,9 +37,9 @@ step "n1 reboots and rejoins: no stop, its ENI re-attached, a standby"
 lab wait n1 || fail "n1 did not come back"
 [ "$(on n1 cat /proc/sys/kernel/random/boot_id)" != "$boot1" ] || fail "n1 did not reboot"
 aws_node n1
-wait_until 60 on n2 grep -q 'fencing node n1: it is back after its dump: no stop' /tmp/vigild.log ||
+wait_until 60 logged n2 'fencing node n1: it is back after its dump: no stop' ||
 	fail "n2 did not see n1 back: $(on n2 tail -30 /tmp/vigild.log)"
-wait_until 30 on n2 grep -q 'recovering node n1: ENIs re-attached' /tmp/vigild.log ||
+wait_until 30 logged n2 'recovering node n1: ENIs re-attached' ||
 	fail "n1's ENI was not re-attached: $(on n2 tail -30 /tmp/vigild.log)"
 wait_until 10 sh -c "[ \"\$($LAB exec n1 cat /sys/class/net/svc/carrier)\" = 1 ]" || fail "n1's svc link is down"
 wait_until 60 all_up 3 || fail "n1 did not rejoin"

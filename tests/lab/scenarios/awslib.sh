@@ -21,6 +21,19 @@ AWS_UP_ARGS=${AWS_UP_ARGS:-}
 AWS_CLOUD_ARGS=${AWS_CLOUD_ARGS:-}
 AWS_NODES=3
 
+# On failure, also the cloud's log of changes and what each node's
+# vigild said about fencing.
+fail() {
+	printf 'FAIL: %s\n' "$*" >&2
+	echo "--- the lab cloud's calls that change something" >&2
+	calls 'c["action"] not in ("DescribeInstances", "DescribeNetworkInterfaces")' >&2 2>/dev/null || true
+	for i in $(seq 1 "$AWS_NODES"); do
+		echo "--- n$i: vigild about fencing" >&2
+		lab exec "n$i" "grep -E 'fenc|recover|group web' /tmp/vigild.log | tail -20" >&2 2>/dev/null || true
+	done
+	exit 1
+}
+
 instance_of() { printf 'i-%017x' "${1#n}"; }
 svc_eni_of() { printf 'eni-%017x' $(( ${1#n} * 16 + 3 )); }
 
@@ -89,6 +102,9 @@ aws_node() {
 	lab exec --stdin "$1" "cat > /etc/vigil/lab-ca.pem" <"$(lab cloud ca)"
 	lab exec --bg "$1" "exec vigild -v >>/tmp/vigild.log 2>&1" >/dev/null
 }
+
+# logged NODE TEXT: NODE's vigild log has a line with TEXT (no ' in it).
+logged() { lab exec "$1" "grep -qF -- '$2' /tmp/vigild.log"; }
 
 gstate() { vstatus "$1" '[(g["state"], g["node"]) for g in d["groups"]]'; }
 online_on() { is "$1" '[(g["state"], g["node"]) for g in d["groups"]]' "[('online', '$1')]"; }
