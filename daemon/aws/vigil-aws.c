@@ -578,8 +578,7 @@ int main(int argc, char **argv)
 		params_free(&p);
 		return EXIT_USAGE;
 	}
-	e.dry_run = p.dry_run;
-	e.log = log_line;
+	/* vigil_ec2_init() zeroes e: the settings come after it. */
 	ret = vigil_ec2_init(&e, &p.conf, err, sizeof(err));
 	if (ret) {
 		say("%s", err);
