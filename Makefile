@@ -103,7 +103,7 @@ demo: deps
 # Benchmarks: measurements, not tests (Documentation/bench.md). 'make
 # bench' runs them all (one failing to run does not stop the others);
 # 'make bench-cpu' etc. runs one.
-BENCHES := detect cpu stress daemon
+BENCHES := detect cpu stress daemon aws
 .PHONY: $(addprefix bench-,$(BENCHES))
 
 bench: deps
