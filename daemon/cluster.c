@@ -507,6 +507,15 @@ static bool peer_dumping(const struct vigild_cluster *c, unsigned int node)
 	return p && p->state == VIGIL_PEER_DUMPING;
 }
 
+/* Heard and up again in the life being fenced: it was only slow. */
+static bool peer_alive(const struct vigild_fencing *f)
+{
+	const struct vigil_engine_peer *p = peer_of(f->c, f->node);
+
+	return p && p->heard && p->state == VIGIL_PEER_UP &&
+	       p->incarnation == f->incarnation;
+}
+
 /* Up again in another life: its dump is done, it rebooted. */
 static bool peer_back(const struct vigild_fencing *f)
 {
@@ -614,6 +623,26 @@ static void fence_next(struct vigild_fencing *f)
 	int ret;
 
 	f->phase = VIGILD_FENCE_METHOD;
+	/*
+	 * A node heard up again in the same life is not fenced any further:
+	 * the engine no longer needs it (a FENCE_DONE for an up node clears
+	 * nothing), and a stop now could hit a node that is itself fencing
+	 * (two overloaded survivors each fencing the other). What isolation
+	 * did is undone.
+	 */
+	if (f->method && peer_alive(f)) {
+		vigild_log("fencing node %s: it is up again: not fencing it further",
+			   nd->name);
+		fence_report(f, true);
+		if (f->isolated >= 0) {
+			f->stopped = -1;
+			f->phase = VIGILD_FENCE_ATTACH;
+			recover_next(f);
+		} else {
+			f->phase = VIGILD_FENCE_IDLE;
+		}
+		return;
+	}
 	for (; f->method < nd->n_fence; f->method++) {
 		const struct vigil_conf_fence *m = method_of(f, f->method);
 		enum vigil_aws_step stepn;

@@ -648,6 +648,23 @@ static void test_fence_aws(void)
 	tap_is_str(took(), "aws iso attach", "aws: back after its dump: not stopped, ENIs re-attached");
 	vigild_cluster_fini(&aws_c);
 
+	/* Isolated, then heard up again in the same life: no stop. */
+	if (!aws_setup(conf, &v, VIGIL_PEER_DOWN, true))
+		goto out;
+	took();
+	v.peers[0].state = VIGIL_PEER_UP;
+	v.peers[0].heard = true;
+	clock_ms += 1000;
+	vigild_cluster_feed_view(&aws_c, &v);
+	took();
+	complete("aws iso isolate", VIGIL_AGENT_OK);
+	tap_is_str(took(), "aws iso attach",
+		   "aws: n2 up again after its isolation: not stopped, its ENIs back");
+	complete("aws iso attach", VIGIL_AGENT_OK);
+	tap_ok(!aws_c.engine.nodes[1].cleared && aws_c.fencing[1].phase == VIGILD_FENCE_IDLE,
+	       "... not cleared (it is up), the sequence is over");
+	vigild_cluster_fini(&aws_c);
+
 	/* Not quorate: nobody is fenced. */
 	if (!aws_setup(conf, &v, VIGIL_PEER_DOWN, false))
 		goto out;
