@@ -842,8 +842,10 @@ static int ec2_once(struct vigil_ec2 *e, const struct ec2_call *c,
 				.timeout_ms = timeout_ms },
 		       &resp, why, sizeof(why));
 	if (ret) {
-		er->cls = VIGIL_EC2_RETRY;
-		snprintf(er->code, sizeof(er->code), "Transport");
+		/* An untrusted endpoint fails at once: retries cannot fix it. */
+		er->cls = ret == -EKEYREJECTED ? VIGIL_EC2_AUTH : VIGIL_EC2_RETRY;
+		snprintf(er->code, sizeof(er->code), "%s",
+			 ret == -EKEYREJECTED ? "TLSNotTrusted" : "Transport");
 		er_set(er, "%s", why);
 		goto out;
 	}

@@ -40,7 +40,9 @@ struct vigil_http_resp {
  * 0 when a response came back, whatever its status, and *resp holds it
  * (free with vigil_http_resp_free()). Else a negative errno and a
  * one-line reason in err: -ETIMEDOUT, -ECONNREFUSED, -EHOSTUNREACH,
- * -EPROTO (TLS verification or protocol failure), -EMSGSIZE, -ENOMEM,
+ * -EKEYREJECTED (TLS: the server's certificate is not trusted, or the CA
+ * file cannot be read), -EPROTO (another TLS or protocol failure),
+ * -EMSGSIZE, -ENOMEM,
  * -EIO (anything else).
  */
 int vigil_http_do(const struct vigil_http_req *req,

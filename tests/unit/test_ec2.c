@@ -1175,6 +1175,14 @@ static void test_retries(void)
 	       "  logged as a transport error (%s)", logs[0]);
 
 	reset();
+	add_err(-EKEYREJECTED);
+	add(200, detach_ok);
+	ret = vigil_ec2_detach_eni(&e, "eni-attach-1", true, &er);
+	tap_ok(ret == -EACCES && n_sent == 1 && n_sleeps == 0 &&
+	       !strcmp(er.code, "TLSNotTrusted") && er.cls == VIGIL_EC2_AUTH,
+	       "an untrusted endpoint (TLS): -EACCES at once, not retried");
+
+	reset();
 	add(503, "<html><body>Service Unavailable</body></html>");
 	add(200, detach_ok);
 	ret = vigil_ec2_detach_eni(&e, "eni-attach-1", true, &er);

@@ -252,6 +252,20 @@ class VigilAws(unittest.TestCase):
         self.assertEqual([c["action"] for c in self.new_calls()], [], "nothing sent")
         self.assertEqual(self.snap(), before)
 
+    def test_12_untrusted_endpoint_fails_fast(self):
+        other = os.path.join(self.tmp, "other-ca.pem")
+        key = os.path.join(self.tmp, "other-ca.key")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                        "-keyout", key, "-out", other, "-days", "1", "-subj", "/CN=not the lab"],
+                       check=True, capture_output=True)
+        t0 = time.monotonic()
+        rc, _, err = self.run_aws("stop", self.params(ca_file=other, deadline_ms="20000"))
+        self.assertEqual(rc, 1, err)
+        self.assertIn("TLSNotTrusted", err)
+        self.assertLess(time.monotonic() - t0, 10, "not retried until the deadline")
+        self.assertEqual(self.new_calls(), [], "nothing reached the API")
+        self.assertEqual(self.state("n2"), "running")
+
     def test_11_bad_parameters(self):
         rc, _, err = self.run_aws("stop", self.params() + "colour=blue\n")
         self.assertEqual(rc, 2)
