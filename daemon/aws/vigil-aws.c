@@ -38,6 +38,12 @@
 
 #define PARAMS_MAX (64 * 1024)
 #define ENIS_MAX VIGIL_EC2_ENIS_MAX
+/*
+ * Confirmation polls: 100 ms after the first look, doubling up to 500 ms.
+ * The first answer usually comes just before the change; a flat 500 ms
+ * cost about 0.4 s per step in the lab (Documentation/bench.md).
+ */
+#define POLL_FIRST_MS 100
 #define POLL_MS 500
 #define DEADLINE_DEFAULT_MS 60000
 
@@ -274,14 +280,23 @@ static void fail_api(const char *call, const char *id,
 		say("%s %s: %s: %s", call, id, er->code, er->message);
 }
 
-static bool time_left(const struct vigil_ec2 *e)
+static unsigned int poll_ms(unsigned int n)
 {
-	return !e->deadline_ms || now_ms() + POLL_MS < e->deadline_ms;
+	unsigned int ms = POLL_FIRST_MS << (n < 3 ? n : 3);
+
+	return ms < POLL_MS ? ms : POLL_MS;
 }
 
-static void nap(void)
+/* Room for poll number n and the look after it before the deadline. */
+static bool time_left(const struct vigil_ec2 *e, unsigned int n)
 {
-	struct timespec ts = { 0, POLL_MS * 1000000L };
+	return !e->deadline_ms || now_ms() + poll_ms(n) < e->deadline_ms;
+}
+
+/* Sleep before look number n + 1 (n from 0). */
+static void nap(unsigned int n)
+{
+	struct timespec ts = { 0, poll_ms(n) * 1000000L };
 
 	while (nanosleep(&ts, &ts) && errno == EINTR)
 		;
@@ -330,7 +345,7 @@ static int do_isolate(struct vigil_ec2 *e, struct params *p)
 {
 	struct vigil_ec2_error er;
 	struct vigil_ec2_eni eni;
-	unsigned int i, done;
+	unsigned int i, done, polls = 0;
 	int ret;
 
 	if (!p->n_enis) {
@@ -385,12 +400,12 @@ static int do_isolate(struct vigil_ec2 *e, struct params *p)
 			    done == 1 ? "" : "s");
 			return 0;
 		}
-		if (!time_left(e)) {
+		if (!time_left(e, polls)) {
 			say("isolate %s: %u of %u ENIs detached at the deadline",
 			    what(p), done, p->n_enis);
 			return EXIT_FAILED;
 		}
-		nap();
+		nap(polls++);
 	}
 }
 
@@ -398,7 +413,7 @@ static int do_attach(struct vigil_ec2 *e, struct params *p)
 {
 	struct vigil_ec2_error er;
 	struct vigil_ec2_eni eni;
-	unsigned int i, done;
+	unsigned int i, done, polls = 0;
 	int ret;
 
 	if (!p->n_enis) {
@@ -450,12 +465,12 @@ static int do_attach(struct vigil_ec2 *e, struct params *p)
 			    what(p));
 			return 0;
 		}
-		if (!time_left(e)) {
+		if (!time_left(e, polls)) {
 			say("attach to %s: %u of %u ENIs attached at the deadline",
 			    what(p), done, p->n_enis);
 			return EXIT_FAILED;
 		}
-		nap();
+		nap(polls++);
 	}
 }
 
@@ -465,6 +480,7 @@ static int confirm_state(struct vigil_ec2 *e, struct params *p,
 {
 	struct vigil_ec2_instance in;
 	struct vigil_ec2_error er;
+	unsigned int polls = 0;
 	int ret;
 
 	for (;;) {
@@ -478,12 +494,12 @@ static int confirm_state(struct vigil_ec2 *e, struct params *p,
 			say("%s is %s", what(p), in.state);
 			return 0;
 		}
-		if (!time_left(e)) {
+		if (!time_left(e, polls)) {
 			say("%s is still %s at the deadline (waiting for %s)",
 			    what(p), in.state, want);
 			return EXIT_FAILED;
 		}
-		nap();
+		nap(polls++);
 	}
 }
 
