@@ -133,6 +133,28 @@ const char *vigil_agent_result_name(enum vigil_agent_result r)
 	return "?";
 }
 
+void vigil_agent_reason_last_line(const char *err, char *reason, size_t len)
+{
+	size_t l = strlen(reason);
+	const char *last = NULL, *p;
+	int n;
+
+	for (p = err; *p; ) {
+		const char *nl = strchr(p, '\n');
+
+		if (nl != p)
+			last = p;
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+	if (!last)
+		return;
+	p = strchr(last, '\n');
+	n = p ? (int)(p - last) : (int)strlen(last);
+	snprintf(reason + l, len - l, ": %.*s", n, last);
+}
+
 const char *vigil_agent_action_name(enum vigil_agent_action act)
 {
 	switch (act) {

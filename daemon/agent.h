@@ -182,6 +182,13 @@ struct vigil_agent_child {
 	const char *what;		/* "web-ip start": for reasons */
 };
 
+/*
+ * For a map function: append ": LAST" to reason, LAST being the last
+ * non-empty line of err (a fence agent's or vigil-aws's stderr, whose
+ * last line says most); nothing when err has none.
+ */
+void vigil_agent_reason_last_line(const char *err, char *reason, size_t len);
+
 int vigil_agent_spawn(struct vigil_agents *a, const struct vigil_agent_child *c,
 		      vigil_agent_done_fn *done, void *arg,
 		      struct vigil_agent_op **op);

@@ -55,8 +55,6 @@ static enum vigil_agent_result fence_map(int code, int action, const char *err,
 {
 	enum vigil_agent_result r = vigil_fence_agent_result(action, code);
 	size_t l = strlen(reason);
-	const char *last = NULL, *p;
-	int n;
 
 	if (r == VIGIL_AGENT_NOT_RUNNING) {
 		snprintf(reason + l, len - l, " (status: off)");
@@ -65,20 +63,7 @@ static enum vigil_agent_result fence_map(int code, int action, const char *err,
 	if (r == VIGIL_AGENT_OK)
 		return r;
 	/* The agents log "ERROR:Failed: ..." etc.: the last line says most. */
-	for (p = err; *p; ) {
-		const char *nl = strchr(p, '\n');
-
-		if (nl != p)
-			last = p;
-		if (!nl)
-			break;
-		p = nl + 1;
-	}
-	if (last) {
-		p = strchr(last, '\n');
-		n = p ? (int)(p - last) : (int)strlen(last);
-		snprintf(reason + l, len - l, ": %.*s", n, last);
-	}
+	vigil_agent_reason_last_line(err, reason, len);
 	return r;
 }
 

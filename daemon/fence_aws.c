@@ -20,28 +20,11 @@ static const char *const passed[] = {
 static enum vigil_agent_result aws_map(int code, int arg, const char *err,
 				       char *reason, size_t len)
 {
-	size_t l = strlen(reason);
-	const char *last = NULL, *p;
-	int n;
-
 	(void)arg;
 	if (code == 0)
 		return VIGIL_AGENT_OK;
 	/* vigil-aws's last line says why. */
-	for (p = err; *p; ) {
-		const char *nl = strchr(p, '\n');
-
-		if (nl != p)
-			last = p;
-		if (!nl)
-			break;
-		p = nl + 1;
-	}
-	if (last) {
-		p = strchr(last, '\n');
-		n = p ? (int)(p - last) : (int)strlen(last);
-		snprintf(reason + l, len - l, ": %.*s", n, last);
-	}
+	vigil_agent_reason_last_line(err, reason, len);
 	return VIGIL_AGENT_ERR_GENERIC;
 }
 

@@ -28,7 +28,6 @@
 
 #define PEER_CMD "fence"
 #define ATTACH_CMD "eni-attach"
-#define ANSWER_MAX 64
 
 static const char aws_optstring[] = "c:n:yh";
 
@@ -297,15 +296,10 @@ static int dry_run(const struct vigil_conf *conf, unsigned int self,
 
 static bool attach_confirm(const char *node, unsigned int n)
 {
-	char answer[ANSWER_MAX];
-
 	fprintf(stderr, "vigilctl: " ATTACH_CMD " %s: this re-attaches %u ENI%s to node %s's instance, which gives it back its service network.\n"
 		"Type 'yes' to go on: ", node, n, n == 1 ? "" : "s", node);
 	fflush(stderr);
-	if (!fgets(answer, sizeof(answer), stdin))
-		return false;
-	answer[strcspn(answer, "\n")] = '\0';
-	return !strcmp(answer, "yes");
+	return vigilctl_yes(stdin);
 }
 
 static int eni_attach(const struct vigil_conf *conf, unsigned int self,

@@ -21,9 +21,6 @@
 #define FENCE_CMD "fence"
 #define GATE_CMD "gate"
 
-/* Longest answer read at the confirmation prompt. */
-#define CONFIRM_MAX 64
-
 static const char fence_optstring[] = "yh";
 
 static const struct option fence_options[] = {
@@ -102,7 +99,7 @@ static int fence_parse_args(int argc, char *argv[], __u8 *action, bool *yes)
  */
 static bool fence_confirm(FILE *in, FILE *out, const char *action)
 {
-	char host[256] = "", answer[CONFIRM_MAX];
+	char host[256] = "";
 
 	if (gethostname(host, sizeof(host) - 1))
 		strcpy(host, "?");
@@ -110,10 +107,7 @@ static bool fence_confirm(FILE *in, FILE *out, const char *action)
 		     "Type 'yes' to go on: ", action,
 		     !strcmp(action, "panic") ? "panics" : "reboots", host);
 	fflush(out);
-	if (!fgets(answer, sizeof(answer), in))
-		return false;
-	answer[strcspn(answer, "\n")] = '\0';
-	return !strcmp(answer, "yes");
+	return vigilctl_yes(in);
 }
 
 int fence_main(int argc, char *argv[])

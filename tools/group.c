@@ -208,15 +208,10 @@ static void group_usage(FILE *f, const char *cmd)
 
 static bool act_confirm(FILE *in, FILE *out, const char *group)
 {
-	char answer[16];
-
 	fprintf(out, "vigilctl: act %s: the group starts although a node that may run it was not fenced.\n"
 		     "Make sure that node is down first. Type 'yes' to go on: ", group);
 	fflush(out);
-	if (!fgets(answer, sizeof(answer), in))
-		return false;
-	answer[strcspn(answer, "\n")] = '\0';
-	return !strcmp(answer, "yes");
+	return vigilctl_yes(in);
 }
 
 /*

@@ -111,3 +111,13 @@ int vigilctl_bad_argument(const char *cmd, const char *arg)
 	fprintf(stderr, "Try 'vigilctl %s --help'.\n", cmd);
 	return VIGILCTL_USAGE;
 }
+
+bool vigilctl_yes(FILE *in)
+{
+	char answer[64];
+
+	if (!fgets(answer, sizeof(answer), in))
+		return false;
+	answer[strcspn(answer, "\n")] = '\0';
+	return !strcmp(answer, "yes");
+}

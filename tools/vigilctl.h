@@ -13,6 +13,7 @@ enum {
 };
 
 #include <stddef.h>
+#include <stdio.h>
 #include <linux/types.h>
 
 struct vigil_nl;
@@ -76,6 +77,9 @@ int vigilctl_group_args(const char *cmd, int argc, char *argv[], char *line,
 			size_t len, bool *yes);
 
 /* util.c */
+
+/* Read one answer line from in (after a question): true only for "yes". */
+bool vigilctl_yes(FILE *in);
 
 /*
  * Report a failed operation: the module missing (-ENOENT), missing

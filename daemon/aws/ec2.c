@@ -1028,6 +1028,52 @@ static int dry_describe(struct vigil_ec2 *e, const struct ec2_call *c,
 	return -EOPNOTSUPP;
 }
 
+/* What a Describe call reads from its answer: one item by its id. */
+typedef int ec2_reader(xmlDoc *doc, const char *id, void *out);
+
+static int read_instance(xmlDoc *doc, const char *id, void *out)
+{
+	return instance_from(doc, id, out);
+}
+
+static int read_eni(xmlDoc *doc, const char *id, void *out)
+{
+	return eni_from(doc, id, out);
+}
+
+/* A Describe call of one item (what: "instance", "network interface"). */
+static int describe(struct vigil_ec2 *e, const struct ec2_call *c,
+		    const char *what, ec2_reader *read, void *out,
+		    struct vigil_ec2_error *er)
+{
+	char kind[48];
+	xmlDoc *doc;
+	int ret;
+
+	snprintf(kind, sizeof(kind), "%s id", what);
+	ret = check_id(kind, c->target, er);
+	if (ret)
+		return ret;
+	if (e->dry_run)
+		return dry_describe(e, c, er);
+	ret = ec2_do(e, c, &doc, er);
+	if (ret)
+		return ret;
+	ret = read(doc, c->target, out);
+	xmlFreeDoc(doc);
+	if (ret == -ENOENT) {
+		er->cls = VIGIL_EC2_NOT_FOUND;
+		er_set(er, "%s %s is not in the %s answer", what, c->target,
+		       c->action);
+	} else if (ret) {
+		er->cls = VIGIL_EC2_OTHER;
+		er_set(er, "malformed %s answer for %s (%s)", c->action,
+		       c->target, strerror(-ret));
+		ret = -EIO;
+	}
+	return ret;
+}
+
 int vigil_ec2_describe_instance(struct vigil_ec2 *e, const char *instance_id,
 				struct vigil_ec2_instance *out,
 				struct vigil_ec2_error *er)
@@ -1037,33 +1083,9 @@ int vigil_ec2_describe_instance(struct vigil_ec2 *e, const char *instance_id,
 		.p = { { "InstanceId.1", instance_id } }, .n = 1,
 	};
 	struct vigil_ec2_error local;
-	xmlDoc *doc;
-	int ret;
 
-	if (!er)
-		er = &local;
 	memset(out, 0, sizeof(*out));
-	ret = check_id("instance id", instance_id, er);
-	if (ret)
-		return ret;
-	if (e->dry_run)
-		return dry_describe(e, &c, er);
-	ret = ec2_do(e, &c, &doc, er);
-	if (ret)
-		return ret;
-	ret = instance_from(doc, instance_id, out);
-	xmlFreeDoc(doc);
-	if (ret == -ENOENT) {
-		er->cls = VIGIL_EC2_NOT_FOUND;
-		er_set(er, "instance %s is not in the DescribeInstances answer",
-		       instance_id);
-	} else if (ret) {
-		er->cls = VIGIL_EC2_OTHER;
-		er_set(er, "malformed DescribeInstances answer for %s (%s)",
-		       instance_id, strerror(-ret));
-		ret = -EIO;
-	}
-	return ret;
+	return describe(e, &c, "instance", read_instance, out, er ?: &local);
 }
 
 int vigil_ec2_stop_instance(struct vigil_ec2 *e, const char *instance_id,
@@ -1124,33 +1146,10 @@ int vigil_ec2_describe_eni(struct vigil_ec2 *e, const char *eni_id,
 		.p = { { "NetworkInterfaceId.1", eni_id } }, .n = 1,
 	};
 	struct vigil_ec2_error local;
-	xmlDoc *doc;
-	int ret;
 
-	if (!er)
-		er = &local;
 	memset(out, 0, sizeof(*out));
-	ret = check_id("network interface id", eni_id, er);
-	if (ret)
-		return ret;
-	if (e->dry_run)
-		return dry_describe(e, &c, er);
-	ret = ec2_do(e, &c, &doc, er);
-	if (ret)
-		return ret;
-	ret = eni_from(doc, eni_id, out);
-	xmlFreeDoc(doc);
-	if (ret == -ENOENT) {
-		er->cls = VIGIL_EC2_NOT_FOUND;
-		er_set(er, "network interface %s is not in the DescribeNetworkInterfaces answer",
-		       eni_id);
-	} else if (ret) {
-		er->cls = VIGIL_EC2_OTHER;
-		er_set(er, "malformed DescribeNetworkInterfaces answer for %s (%s)",
-		       eni_id, strerror(-ret));
-		ret = -EIO;
-	}
-	return ret;
+	return describe(e, &c, "network interface", read_eni, out,
+			er ?: &local);
 }
 
 int vigil_ec2_detach_eni(struct vigil_ec2 *e, const char *attachment_id,

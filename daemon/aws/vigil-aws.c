@@ -341,11 +341,52 @@ static int guard(struct vigil_ec2 *e, struct params *p)
 	return 0;
 }
 
+/* Wait until every ENI is attached (or every one detached). */
+static int confirm_enis(struct vigil_ec2 *e, struct params *p, bool attached)
+{
+	const char *state = attached ? "attached" : "detached";
+	struct vigil_ec2_error er;
+	struct vigil_ec2_eni eni;
+	unsigned int i, done, polls = 0;
+
+	for (;;) {
+		for (i = done = 0; i < p->n_enis; i++) {
+			if (vigil_ec2_describe_eni(e, p->enis[i].id, &eni, &er)) {
+				fail_api("DescribeNetworkInterfaces",
+					 p->enis[i].id, &er);
+				return EXIT_FAILED;
+			}
+			if (attached)
+				done += eni.attached &&
+					!strcmp(eni.att.status, "attached");
+			else
+				done += !eni.attached ||
+					!strcmp(eni.att.status, "detached");
+		}
+		if (done == p->n_enis) {
+			if (attached)
+				say("attached %u ENI%s to %s", done,
+				    done == 1 ? "" : "s", what(p));
+			else
+				say("isolated %s: %u ENI%s detached", what(p),
+				    done, done == 1 ? "" : "s");
+			return 0;
+		}
+		if (!time_left(e, polls)) {
+			say("%s %s: %u of %u ENIs %s at the deadline",
+			    attached ? "attach to" : "isolate", what(p), done,
+			    p->n_enis, state);
+			return EXIT_FAILED;
+		}
+		nap(polls++);
+	}
+}
+
 static int do_isolate(struct vigil_ec2 *e, struct params *p)
 {
 	struct vigil_ec2_error er;
 	struct vigil_ec2_eni eni;
-	unsigned int i, done, polls = 0;
+	unsigned int i;
 	int ret;
 
 	if (!p->n_enis) {
@@ -384,36 +425,14 @@ static int do_isolate(struct vigil_ec2 *e, struct params *p)
 	}
 	if (p->dry_run)
 		return 0;
-	/* Confirm: every ENI detached. */
-	for (;;) {
-		for (i = done = 0; i < p->n_enis; i++) {
-			ret = vigil_ec2_describe_eni(e, p->enis[i].id, &eni, &er);
-			if (ret) {
-				fail_api("DescribeNetworkInterfaces",
-					 p->enis[i].id, &er);
-				return EXIT_FAILED;
-			}
-			done += !eni.attached || !strcmp(eni.att.status, "detached");
-		}
-		if (done == p->n_enis) {
-			say("isolated %s: %u ENI%s detached", what(p), done,
-			    done == 1 ? "" : "s");
-			return 0;
-		}
-		if (!time_left(e, polls)) {
-			say("isolate %s: %u of %u ENIs detached at the deadline",
-			    what(p), done, p->n_enis);
-			return EXIT_FAILED;
-		}
-		nap(polls++);
-	}
+	return confirm_enis(e, p, false);
 }
 
 static int do_attach(struct vigil_ec2 *e, struct params *p)
 {
 	struct vigil_ec2_error er;
 	struct vigil_ec2_eni eni;
-	unsigned int i, done, polls = 0;
+	unsigned int i;
 	int ret;
 
 	if (!p->n_enis) {
@@ -450,28 +469,7 @@ static int do_attach(struct vigil_ec2 *e, struct params *p)
 	}
 	if (p->dry_run)
 		return 0;
-	for (;;) {
-		for (i = done = 0; i < p->n_enis; i++) {
-			ret = vigil_ec2_describe_eni(e, p->enis[i].id, &eni, &er);
-			if (ret) {
-				fail_api("DescribeNetworkInterfaces",
-					 p->enis[i].id, &er);
-				return EXIT_FAILED;
-			}
-			done += eni.attached && !strcmp(eni.att.status, "attached");
-		}
-		if (done == p->n_enis) {
-			say("attached %u ENI%s to %s", done, done == 1 ? "" : "s",
-			    what(p));
-			return 0;
-		}
-		if (!time_left(e, polls)) {
-			say("attach to %s: %u of %u ENIs attached at the deadline",
-			    what(p), done, p->n_enis);
-			return EXIT_FAILED;
-		}
-		nap(polls++);
-	}
+	return confirm_enis(e, p, true);
 }
 
 /* Wait until the instance is in state want (or, for stopped, gone). */
