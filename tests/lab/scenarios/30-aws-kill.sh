@@ -37,6 +37,7 @@ python3 -c "import sys; sys.exit(0 if float('$detach') < float('$stop') else 1)"
 	fail "the stop ($stop) came before the isolation ($detach)"
 
 # Web answered from n2 only after the isolation was confirmed.
+wait_until 10 polled n2 || fail "the client never got n2's page"
 first_n2=$(awk '$2 == "n2" { print $1; exit }' "$POLL")
 [ -n "$first_n2" ] || fail "the client never got n2's page"
 python3 -c "import sys; sys.exit(0 if $first_n2 / 1000.0 > float('$detach') else 1)" ||

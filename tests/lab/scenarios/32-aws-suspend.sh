@@ -27,6 +27,7 @@ wait_until 60 online_on n2 || fail "web is $(gstate n2) on n2: $(on n2 tail -40 
 wait_until 10 served_by_is n2 || fail "the VIP does not serve n2's page: '$(served_by)'"
 detach=$(calls 'c["action"] == "DetachNetworkInterface" and c.get("status") == 200' | awk 'NR == 1 { print $1 }')
 [ -n "$detach" ] || fail "n1 was not isolated: $(calls)"
+wait_until 10 polled n2 || fail "the client never got n2's page"
 first_n2=$(awk '$2 == "n2" { print $1; exit }' "$POLL")
 python3 -c "import sys; sys.exit(0 if $first_n2 / 1000.0 > float('$detach') else 1)" ||
 	fail "n2 answered (at $first_n2 ms) before n1's ENI was detached ($detach)"

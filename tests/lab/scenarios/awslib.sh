@@ -146,6 +146,10 @@ called() {
 	[ -n "$(calls "c[\"action\"] == \"$1\" and c.get(\"status\") == 200")" ]
 }
 
+# polled NODE: the client's log has an answer from NODE (the log lags the
+# served_by checks by up to one request).
+polled() { grep -q " $1\$" "$POLL"; }
+
 # A client on the host side of svc asks the VIP every 50 ms and logs
 # 'TIME_MS NODE' (or 'TIME_MS -') into $POLL until $STOP appears.
 start_poller() {
